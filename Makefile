@@ -1,0 +1,30 @@
+# Thin wrappers; everything a fresh machine needs is installed from here.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install test lint bench validate clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/mypy generator
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_validate.py
+
+validate: $(STAMP)
+	$(BIN)/certfolio validate evidence --strict
+
+clean:
+	rm -rf $(VENV) site .cache build *.egg-info

@@ -1,0 +1,355 @@
+"""The domain model: frozen records built by `validate`, each keeping the `Span` it came from.
+
+Links are typed once, on the side that owns them (an evidence item and a metric say which
+requirements they support; a finding says which requirements, evidence and metrics it concerns);
+`Portfolio` computes every backlink.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.diagnostics import Span
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month; `index` counts months since year 0 so months subtract cleanly."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """`YYYY-MM` (or the month of `YYYY-MM-DD`); ValueError for anything else."""
+        parts = text.split("-")
+        if len(parts) not in (2, 3) or len(parts[0]) != 4 or len(parts[1]) != 2:
+            raise ValueError(f"not a month: {text!r}")
+        year, month = int(parts[0]), int(parts[1])
+        if not 1 <= month <= 12:
+            raise ValueError(f"month must be 01 to 12, got {parts[1]}")
+        if len(parts) == 3:
+            dt.date(year, month, int(parts[2]))
+        return cls(year, month)
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def from_index(cls, index: int) -> Month:
+        return cls(index // 12, index % 12 + 1)
+
+    @property
+    def index(self) -> int:
+        return self.year * 12 + self.month - 1
+
+    def __add__(self, months: int) -> Month:
+        return Month.from_index(self.index + months)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    role: str
+    name: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    description: str | None
+    points: float | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Standard:
+    id: str
+    name: str
+    release: str | None
+    edition: str | None
+    primary: bool
+
+
+@dataclass(frozen=True)
+class ScopeUnit:
+    """The entity, a site or a program: what evidence and metrics can be scoped to."""
+
+    id: str
+    name: str
+    kind: str  # "entity" | "site" | "program"
+    site: str | None = None
+    client: str | None = None
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    window_months: int = 12
+    min_months_met: int = 10
+    trend_test: str = "mann-kendall"
+    trend_alpha: float = 0.05
+    min_trend_points: int = 6
+    baseline_months: int = 12
+    freshness_warning_days: int = 60
+
+
+@dataclass(frozen=True)
+class Config:
+    """portfolio.yaml."""
+
+    id: str
+    title: str
+    organisation: str
+    organisation_short: str | None
+    organisation_type: str | None
+    organisation_description: str | None
+    as_of: dt.date
+    language: str
+    standards: tuple[Standard, ...]
+    scope: tuple[ScopeUnit, ...]
+    channels: tuple[tuple[str, str], ...]
+    functions: tuple[str, ...]
+    suppliers: tuple[tuple[str, str], ...]
+    categories: tuple[Category, ...]
+    evaluation: Evaluation
+    retention_classes: tuple[tuple[str, str], ...]
+    people: tuple[Person, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Mapping:
+    standard: str
+    clause: str
+    title: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title: str
+    category: str
+    wording: str
+    points: float | None
+    owner: str | None
+    mappings: tuple[Mapping, ...]
+    notes: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: str  # relative to the portfolio folder, '/'-separated, validated
+    title: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: str
+    title: str
+    type: str
+    owner: str
+    version: str | None
+    date: dt.date
+    cadence: str | None
+    period: tuple[str, str | None] | None
+    scope: tuple[str, ...]
+    retention: str
+    review_by: dt.date | None
+    valid_until: dt.date | None
+    location: str | None
+    attachments: tuple[Attachment, ...]
+    links: tuple[Link, ...]
+    supports: tuple[str, ...]
+    description: str | None
+    notes: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Target:
+    start: Month
+    end: Month | None
+    value: float | None
+    low: float | None
+    high: float | None
+    rationale: str | None
+    span: Span
+
+    def covers(self, month: Month) -> bool:
+        return self.start <= month and (self.end is None or month <= self.end)
+
+
+@dataclass(frozen=True)
+class Comparator:
+    label: str
+    value: float
+    source: str
+    date: str
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    period: Month
+    kind: str  # "event" | "signal" | "phase"
+    text: str
+    finding: str | None
+    evidence: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Observation:
+    period: Month
+    value: float
+    scope: str
+    n: int | None
+    promoters: int | None
+    detractors: int | None
+    note: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Sample:
+    unit: str | None
+    planned_n: int
+    statistic: str  # "proportion" | "nps" | "mean"
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    title: str
+    description: str | None
+    metric_class: str | None
+    formula: tuple[tuple[str, str], ...]
+    unit: str
+    decimals: int
+    direction: str  # "higher" | "lower" | "band"
+    scope: tuple[str, ...]
+    source: str | None
+    owner: str
+    sampled: bool
+    sample: Sample | None
+    targets: tuple[Target, ...]
+    comparators: tuple[Comparator, ...]
+    supports: tuple[str, ...]
+    annotations: tuple[Annotation, ...]
+    data_path: str
+    observations: tuple[Observation, ...]
+    notes: str | None
+    span: Span
+
+    def target_for(self, month: Month) -> Target | None:
+        return next((t for t in self.targets if t.covers(month)), None)
+
+
+@dataclass(frozen=True)
+class Action:
+    description: str
+    owner: str
+    due: dt.date
+    done: dt.date | None
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    criterion: str
+    due: dt.date | None
+    verified: dt.date | None
+    result: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    title: str
+    grade: str
+    source: str
+    audit: str | None
+    raised: dt.date
+    requirements: tuple[str, ...]
+    evidence: tuple[str, ...]
+    metrics: tuple[str, ...]
+    description: str
+    root_cause: str | None
+    correction: str | None
+    actions: tuple[Action, ...]
+    owner: str
+    due: dt.date
+    implemented: dt.date | None
+    effectiveness: Effectiveness | None
+    closed: dt.date | None
+    notes: str | None
+    span: Span
+
+
+def _index(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = defaultdict(list)
+    for key, value in pairs:
+        table[key].append(value)
+    return {key: tuple(sorted(set(values))) for key, values in table.items()}
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A whole validated portfolio; records are kept sorted by ID."""
+
+    root: Path
+    config: Config
+    requirements: dict[str, Requirement]
+    evidence: dict[str, Evidence]
+    metrics: dict[str, Metric]
+    findings: dict[str, Finding]
+    files: tuple[str, ...] = ()
+    _backlinks: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        links = {
+            "evidence_of": _index([(r, e.id) for e in self.evidence.values() for r in e.supports]),
+            "metrics_of": _index([(r, m.id) for m in self.metrics.values() for r in m.supports]),
+            "findings_of": _index([(r, f.id) for f in self.findings.values()
+                                   for r in f.requirements]),
+            "findings_of_evidence": _index([(e, f.id) for f in self.findings.values()
+                                            for e in f.evidence]),
+            "findings_of_metric": _index(
+                [(m, f.id) for f in self.findings.values() for m in f.metrics]
+                + [(m.id, a.finding) for m in self.metrics.values() for a in m.annotations
+                   if a.finding]),
+        }
+        self._backlinks.update(links)
+
+    def evidence_for(self, requirement: str) -> tuple[str, ...]:
+        return self._backlinks["evidence_of"].get(requirement, ())
+
+    def metrics_for(self, requirement: str) -> tuple[str, ...]:
+        return self._backlinks["metrics_of"].get(requirement, ())
+
+    def findings_for(self, requirement: str) -> tuple[str, ...]:
+        return self._backlinks["findings_of"].get(requirement, ())
+
+    def findings_for_evidence(self, evidence: str) -> tuple[str, ...]:
+        return self._backlinks["findings_of_evidence"].get(evidence, ())
+
+    def findings_for_metric(self, metric: str) -> tuple[str, ...]:
+        return self._backlinks["findings_of_metric"].get(metric, ())

@@ -1,0 +1,136 @@
+"""The JSON Schemas of the evidence format, and schema errors as positioned diagnostics.
+
+The schemas ship inside the package (`generator/schemas/<kind>.schema.json`, JSON Schema
+draft-07 so YAML editors understand them) and are printed by `certfolio schema KIND`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
+
+from generator.diagnostics import Report, suggest
+from generator.yamlparse import Document
+
+KINDS = ("portfolio", "requirement", "evidence", "metric", "finding")
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def schema_text(kind: str) -> str:
+    return resources.files("generator").joinpath(f"schemas/{kind}.schema.json").read_text("utf-8")
+
+
+@cache
+def schema(kind: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text(kind))
+    return loaded
+
+
+@cache
+def _validator(kind: str) -> Draft7Validator:
+    return Draft7Validator(schema(kind))
+
+
+def field_name(path: tuple[str | int, ...]) -> str:
+    """`targets[1].value` for the path ('targets', 1, 'value')."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "the file"
+
+
+def describe_value(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"text '{value}'"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _expected(error: ValidationError) -> str:
+    types = error.validator_value
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+
+
+def _report_error(error: ValidationError, doc: Document, report: Report) -> None:
+    path = tuple(error.absolute_path)
+    name = field_name(path)
+    value = error.instance
+    span = doc.span(path)
+    keyword = error.validator
+    if keyword == "type":
+        hint = None
+        raw = doc.raw.get(path)
+        if "string" in _expected(error) or error.validator_value == "string":
+            if raw is not None:
+                hint = f'quote it: "{raw}"'
+        elif error.validator_value == "boolean" and isinstance(value, str):
+            hint = "use true or false"
+        report.error(span, "E100", f"'{name}' must be {_expected(error)}, got {describe_value(value)}",
+                     hint)
+    elif keyword == "required":
+        missing = [f for f in error.validator_value if f not in (value or {})]
+        for field in missing:
+            where = f" in '{name}'" if path else ""
+            report.error(span, "E101", f"missing required field '{field}'{where}")
+    elif keyword == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        for key in sorted(k for k in value if k not in allowed):
+            where = f" in '{name}'" if path else ""
+            report.error(doc.span((*path, key), key=True), "E102", f"unknown field '{key}'{where}",
+                         suggest(key, allowed) or f"allowed fields: {', '.join(allowed)}")
+    elif keyword == "enum":
+        options = ", ".join(str(o) for o in error.validator_value)
+        shown = value if isinstance(value, str) else describe_value(value)
+        report.error(span, "E103", f"invalid value '{shown}' for '{name}'; expected one of: {options}",
+                     suggest(str(value), map(str, error.validator_value)))
+    elif keyword == "pattern":
+        expected = error.schema.get("x-expected", f"text matching {error.validator_value}")
+        report.error(span, "E104", f"'{name}' must be {expected}, got '{value}'")
+    elif keyword in ("minItems", "minLength"):
+        report.error(span, "E105", f"'{name}' must not be empty")
+    elif keyword == "uniqueItems":
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            text = json.dumps(item, sort_keys=True)
+            if text in seen:
+                report.error(doc.span((*path, index)), "E105",
+                             f"'{name}' lists '{item}' more than once", "remove the repeat")
+            seen.add(text)
+    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        relation = {"minimum": "at least", "maximum": "at most",
+                    "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[keyword]
+        report.error(span, "E105", f"'{name}' must be {relation} {error.validator_value}, "
+                     f"got {value}")
+    else:  # pragma: no cover - a keyword the schemas do not use yet
+        report.error(span, "E105", f"'{name}': {error.message}")
+
+
+def check_schema(kind: str, doc: Document, report: Report) -> bool:
+    """Report every schema problem of one document; True when there were none."""
+    errors = sorted(_validator(kind).iter_errors(doc.data),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        _report_error(error, doc, report)
+    return not errors

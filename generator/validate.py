@@ -1,0 +1,260 @@
+"""Validate a whole portfolio: every file, every reference, every date, every data row.
+
+`validate_portfolio` reads the folder once, collects *all* problems into a `Report` and returns
+the `Portfolio` model when there is no error. It never raises for bad input; it raises
+`PortfolioNotFound` only when the folder is not a portfolio at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import model as m
+from generator.diagnostics import Report, Span, suggest
+from generator.load import FOLDERS, find_files, load_document, load_table
+from generator.records import build_config, build_evidence, build_finding, build_requirement
+from generator.series import build_metric
+from generator.source import DEFAULT_LIMITS, Limits
+from generator.yamlparse import Document
+
+KIND_NAMES = {"requirement": "requirement", "evidence": "evidence item", "metric": "metric",
+              "finding": "finding"}
+FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    doc: Document
+
+    @property
+    def id(self) -> str:
+        value: str = self.doc.data["id"]
+        return value
+
+
+class _Refs:
+    """Checks that every typed reference names something that exists, of the right kind."""
+
+    def __init__(self, report: Report, tables: dict[str, set[str]],
+                 by_id: dict[str, Record], portfolio_rel: str) -> None:
+        self.report = report
+        self.tables = tables
+        self.by_id = by_id
+        self.portfolio_rel = portfolio_rel
+
+    def check(self, what: str, value: str | None, span: Span, field: str) -> None:
+        if value is None:
+            return
+        known = self.tables[what]
+        if value in known:
+            return
+        if what in KIND_NAMES:
+            other = self.by_id.get(value)
+            if other is not None:
+                self.report.error(span, "E201", f"'{value}' in '{field}' is "
+                                  f"{_article(KIND_NAMES[other.kind])}, not "
+                                  f"{_article(KIND_NAMES[what])}")
+                return
+            where = f"{KIND_NAMES[what]}s are defined under {FOLDER_OF[what]}/"
+        else:
+            where = f"{what}s are defined in {self.portfolio_rel}"
+        close = suggest(value, known)
+        hint = f"{close} {where[0].upper()}{where[1:]}" if close else where[0].upper() + where[1:]
+        self.report.error(span, "E201", f"unknown {KIND_NAMES.get(what, what)} '{value}' in "
+                          f"'{field}'", hint)
+
+    def check_all(self, what: str, values: Iterable[str], doc: Document, path: tuple[str, ...]
+                  ) -> None:
+        for index, value in enumerate(values):
+            self.check(what, value, doc.span((*path, index)), ".".join(path))
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+def _reference_tables(config: m.Config, records: list[Record]) -> dict[str, set[str]]:
+    tables: dict[str, set[str]] = {kind: set() for kind in KIND_NAMES}
+    for record in records:
+        tables[record.kind].add(record.id)
+    tables.update({
+        "person": {p.id for p in config.people},
+        "category": {c.id for c in config.categories},
+        "scope": {u.id for u in config.scope},
+        "site": {u.id for u in config.scope if u.kind == "site"},
+        "channel": {c for c, _ in config.channels},
+        "standard": {s.id for s in config.standards},
+        "retention class": {r for r, _ in config.retention_classes},
+    })
+    return tables
+
+
+def _check_config_refs(config: m.Config, doc: Document, refs: _Refs) -> None:
+    programs = doc.data["scope"].get("programs", [])
+    for i, program in enumerate(programs):
+        refs.check("site", program.get("site"), doc.span(("scope", "programs", i, "site")),
+                   "scope.programs.site")
+        for j, channel in enumerate(program.get("channels", [])):
+            refs.check("channel", channel, doc.span(("scope", "programs", i, "channels", j)),
+                       "scope.programs.channels")
+    seen: dict[str, Span] = {}
+    lists: list[tuple[str, list[Any]]] = [
+        ("standards", doc.data["standards"]), ("categories", doc.data["categories"]),
+        ("people", doc.data.get("people", [])),
+        ("retention_classes", doc.data.get("retention_classes", [])),
+    ]
+    scope = doc.data["scope"]
+    lists += [(f"scope.{k}", scope.get(k, [])) for k in ("sites", "programs", "channels",
+                                                          "suppliers")]
+    for name, items in lists:
+        local: dict[str, Span] = {}
+        for i, item in enumerate(items):
+            span = doc.span((*name.split("."), i, "id"))
+            if item["id"] in local:
+                refs.report.error(span, "E200", f"duplicate ID '{item['id']}' in '{name}'")
+                refs.report.note(local[item["id"]], "E200", "first defined here")
+            local[item["id"]] = span
+        if name.startswith("scope.") and name != "scope.channels" and name != "scope.suppliers":
+            for key, span in local.items():
+                if key in seen:
+                    refs.report.error(span, "E200", f"scope ID '{key}' is used twice")
+                seen[key] = span
+    del config
+
+
+def _check_records(records: list[Record], refs: _Refs) -> None:
+    for record in records:
+        doc, data = record.doc, record.doc.data
+        refs.check("person", data.get("owner"), doc.span(("owner",)), "owner")
+        if record.kind == "requirement":
+            refs.check("category", data["category"], doc.span(("category",)), "category")
+            for i, mapping in enumerate(data.get("mappings", [])):
+                refs.check("standard", mapping["standard"],
+                           doc.span(("mappings", i, "standard")), "mappings.standard")
+        elif record.kind == "evidence":
+            refs.check_all("scope", data["scope"], doc, ("scope",))
+            refs.check("retention class", data["retention"], doc.span(("retention",)),
+                       "retention")
+            refs.check_all("requirement", data["supports"], doc, ("supports",))
+        elif record.kind == "metric":
+            scope = data["scope"]
+            if isinstance(scope, str):
+                refs.check("scope", scope, doc.span(("scope",)), "scope")
+            else:
+                refs.check_all("scope", scope, doc, ("scope",))
+            refs.check_all("requirement", data.get("supports", []), doc, ("supports",))
+            for i, note in enumerate(data.get("annotations", [])):
+                for key, kind in (("finding", "finding"), ("evidence", "evidence")):
+                    refs.check(kind, note.get(key), doc.span(("annotations", i, key)),
+                               f"annotations.{key}")
+        elif record.kind == "finding":
+            refs.check_all("requirement", data["requirements"], doc, ("requirements",))
+            refs.check_all("evidence", data.get("evidence", []), doc, ("evidence",))
+            refs.check_all("metric", data.get("metrics", []), doc, ("metrics",))
+            for i, action in enumerate(data.get("actions", [])):
+                refs.check("person", action["owner"], doc.span(("actions", i, "owner")),
+                           "actions.owner")
+
+
+def _unique_ids(records: list[Record], report: Report) -> dict[str, Record]:
+    by_id: dict[str, Record] = {}
+    for record in records:
+        doc = record.doc
+        stem = Path(doc.rel).stem
+        if stem != record.id:
+            report.error(doc.span(("id",)), "E202",
+                         f"file name '{Path(doc.rel).name}' does not match id '{record.id}'",
+                         f"rename the file to '{record.id}{Path(doc.rel).suffix}'")
+        first = by_id.get(record.id)
+        if first is not None:
+            report.error(doc.span(("id",)), "E200", f"duplicate ID '{record.id}'",
+                         "IDs must be unique across the whole portfolio")
+            report.note(first.doc.span(("id",)), "E200", f"'{record.id}' is first defined here")
+            continue
+        by_id[record.id] = record
+    return by_id
+
+
+def _coverage(portfolio: m.Portfolio, report: Report) -> None:
+    for requirement in portfolio.requirements.values():
+        if not portfolio.evidence_for(requirement.id):
+            report.warning(requirement.span, "W600",
+                           f"requirement '{requirement.id}' has no evidence",
+                           "list it under 'supports' of the evidence items that prove it")
+    for item in portfolio.evidence.values():
+        if not item.supports:
+            report.warning(item.span, "W601", f"evidence item '{item.id}' supports no requirement",
+                           "list the requirements it proves under 'supports'")
+
+
+def validate_portfolio(root: Path, report: Report | None = None,
+                       limits: Limits = DEFAULT_LIMITS) -> tuple[m.Portfolio | None, Report]:
+    """Validate the portfolio folder `root`; the model is returned only when there is no error."""
+    report = report if report is not None else Report()
+    files = find_files(root, report)
+    portfolio_rel = files.rel(files.portfolio)
+    config_doc = load_document("portfolio", files.portfolio, portfolio_rel, report, limits)
+    records: list[Record] = []
+    for kind, path in files.records:
+        doc = load_document(kind, path, files.rel(path), report, limits)
+        if doc is not None:
+            records.append(Record(kind, doc))
+    report.files = 1 + len(files.records) + len(files.tables)
+    config = build_config(config_doc, report) if config_doc is not None else None
+    by_id = _unique_ids(records, report)
+    if config is None or config_doc is None:
+        return None, report
+    refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel)
+    _check_config_refs(config, config_doc, refs)
+    _check_records(records, refs)
+    built = _build(files, config, list(by_id.values()), report, limits)
+    if built is None or report.errors:
+        return None, report
+    _coverage(built, report)
+    return built, report
+
+
+def _build(files: Any, config: m.Config, records: list[Record], report: Report,
+           limits: Limits) -> m.Portfolio | None:
+    kinds: dict[str, dict[str, Any]] = {kind: {} for kind in KIND_NAMES}
+    claimed: set[Path] = set()
+    as_of = m.Month.of(config.as_of)
+    for record in sorted(records, key=lambda r: (r.kind, r.id)):
+        doc = record.doc
+        if record.kind == "requirement":
+            kinds["requirement"][record.id] = build_requirement(doc, report)
+        elif record.kind == "evidence":
+            kinds["evidence"][record.id] = build_evidence(doc, report, files.root)
+        elif record.kind == "finding":
+            kinds["finding"][record.id] = build_finding(doc, report)
+        else:
+            yaml_path = files.base / doc.rel
+            data_path = yaml_path.parent / (doc.data.get("data") or f"{record.id}.csv")
+            claimed.add(data_path)
+            data_rel = files.rel(data_path) if data_path.is_relative_to(files.base) else str(
+                data_path)
+            table = None
+            if data_path not in files.tables:
+                report.error(doc.span(("id",)), "E510",
+                             f"no data file '{data_path.name}' beside metric '{record.id}'",
+                             "add a CSV with the columns period,value")
+            else:
+                table = load_table(data_path, data_rel, report, limits)
+            kinds["metric"][record.id] = build_metric(doc, table, data_rel, as_of, report)
+    for path, rel in sorted(files.tables.items()):
+        if path not in claimed:
+            report.warning(Span(rel), "W511", f"'{rel}' belongs to no metric definition",
+                           f"add {path.stem}.yaml beside it, or remove it")
+    if report.errors:
+        return None
+    return m.Portfolio(
+        root=files.root, config=config,
+        requirements=kinds["requirement"], evidence=kinds["evidence"],
+        metrics=kinds["metric"], findings=kinds["finding"],
+        files=tuple(sorted([files.rel(files.portfolio)] + [files.rel(p) for _, p in files.records]
+                           + list(files.tables.values()))),
+    )
