@@ -18,6 +18,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy generator
 
 bench: $(STAMP)

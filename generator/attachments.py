@@ -47,28 +47,53 @@ def _check_syntax(text: str, span: Span, report: Report) -> list[str] | None:
         _refuse(report, span, "E300", "attachment path is empty")
         return None
     if FORBIDDEN.search(text) or "\t" in text or "\n" in text:
-        _refuse(report, span, "E300", f"attachment path '{text!r}' contains a control character")
+        _refuse(report, span, "E300", f"attachment path {text!r} contains a control character")
         return None
     if "\\" in text:
-        _refuse(report, span, "E300", f"attachment path '{text}' contains '\\'",
-                "use '/' between folders")
+        _refuse(
+            report,
+            span,
+            "E300",
+            f"attachment path '{text}' contains '\\'",
+            "use '/' between folders",
+        )
         return None
     if text.startswith("/"):
-        _refuse(report, span, "E300", f"attachment path '{text}' is absolute",
-                "write it relative to the portfolio folder, e.g. attachments/report.pdf")
+        _refuse(
+            report,
+            span,
+            "E300",
+            f"attachment path '{text}' is absolute",
+            "write it relative to the portfolio folder, e.g. attachments/report.pdf",
+        )
         return None
     parts = text.split("/")
     if ":" in parts[0]:
-        _refuse(report, span, "E300", f"attachment path '{text}' has a scheme or drive",
-                "use 'links' for URLs; attachments are files inside the portfolio")
+        _refuse(
+            report,
+            span,
+            "E300",
+            f"attachment path '{text}' has a scheme or drive",
+            "use 'links' for URLs; attachments are files inside the portfolio",
+        )
         return None
     if ".." in parts:
-        _refuse(report, span, "E301", f"attachment path '{text}': '..' is not allowed",
-                "attachments must be inside the portfolio folder")
+        _refuse(
+            report,
+            span,
+            "E301",
+            f"attachment path '{text}': '..' is not allowed",
+            "attachments must be inside the portfolio folder",
+        )
         return None
     if unicodedata.normalize("NFC", text) != text:
-        _refuse(report, span, "E300", f"attachment path '{text}' is not in Unicode NFC form",
-                "rename the file; some tools decompose accented letters")
+        _refuse(
+            report,
+            span,
+            "E300",
+            f"attachment path '{text}' is not in Unicode NFC form",
+            "rename the file; some tools decompose accented letters",
+        )
         return None
     segments = [p for p in parts if p not in ("", ".")]
     if not segments:
@@ -91,11 +116,18 @@ def _check_content(path: Path, rel: str, ext: str, span: Span, report: Report) -
     magic = ALLOWED[ext]
     if magic is None:
         if b"\x00" in head or _MARKUP.match(head):
-            _refuse(report, span, "E305", f"attachment '{rel}' does not look like plain .{ext} text")
+            _refuse(
+                report, span, "E305", f"attachment '{rel}' does not look like plain .{ext} text"
+            )
             return False
     elif not head.startswith(magic):
-        _refuse(report, span, "E305", f"attachment '{rel}' is not a real .{ext} file",
-                "its first bytes do not match the extension")
+        _refuse(
+            report,
+            span,
+            "E305",
+            f"attachment '{rel}' is not a real .{ext} file",
+            "its first bytes do not match the extension",
+        )
         return False
     return True
 
@@ -112,31 +144,54 @@ def check_attachment(root: Path, text: str, span: Span, report: Report) -> str |
         try:
             info = os.lstat(current)
         except FileNotFoundError:
-            _refuse(report, span, "E303", f"attachment '{rel}' not found",
-                    "paths are relative to the portfolio folder")
+            _refuse(
+                report,
+                span,
+                "E303",
+                f"attachment '{rel}' not found",
+                "paths are relative to the portfolio folder",
+            )
             return None
         except OSError as exc:
             _refuse(report, span, "E303", f"cannot read attachment '{rel}': {exc.strerror}")
             return None
         if stat.S_ISLNK(info.st_mode):
             where = "/".join(segments[: index + 1])
-            _refuse(report, span, "E302", f"attachment '{rel}': '{where}' is a symlink",
-                    "commit the file itself; symlinks are never published")
+            what = (
+                f"attachment '{rel}' is a symlink"
+                if where == rel
+                else (f"attachment '{rel}': folder '{where}' is a symlink")
+            )
+            _refuse(
+                report, span, "E302", what, "commit the file itself; symlinks are never published"
+            )
             return None
     if not stat.S_ISREG(info.st_mode):
         _refuse(report, span, "E304", f"attachment '{rel}' is not a regular file")
         return None
-    siblings = [p.name for p in current.parent.iterdir()
-                if p.name != current.name and p.name.casefold() == current.name.casefold()]
+    siblings = [
+        p.name
+        for p in current.parent.iterdir()
+        if p.name != current.name and p.name.casefold() == current.name.casefold()
+    ]
     if siblings:
-        _refuse(report, span, "E308",
-                f"attachment '{rel}' differs only in letter case from '{siblings[0]}'",
-                "rename one; they collide on case-insensitive systems")
+        _refuse(
+            report,
+            span,
+            "E308",
+            f"attachment '{rel}' differs only in letter case from '{siblings[0]}'",
+            "rename one; they collide on case-insensitive systems",
+        )
         return None
     ext = current.suffix.lower().lstrip(".")
     if ext not in ALLOWED:
-        _refuse(report, span, "E305", f"attachment type '.{ext}' is not allowed ('{rel}')",
-                f"allowed: {', '.join('.' + e for e in ALLOWED)}")
+        _refuse(
+            report,
+            span,
+            "E305",
+            f"attachment type '.{ext}' is not allowed ('{rel}')",
+            f"allowed: {', '.join('.' + e for e in ALLOWED)}",
+        )
         return None
     return rel if _check_content(current, rel, ext, span, report) else None
 
@@ -144,14 +199,20 @@ def check_attachment(root: Path, text: str, span: Span, report: Report) -> str |
 def check_url(url: str, span: Span, report: Report) -> bool:
     """True for an absolute http(s) URL with a host, or a mailto: address."""
     if url != url.strip() or FORBIDDEN.search(url) or any(c.isspace() for c in url):
-        report.error(span, "E307", f"link '{url!r}' contains spaces or control characters")
+        report.error(span, "E307", f"link {url!r} contains spaces or control characters")
         return False
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in URL_SCHEMES or (scheme != "mailto" and not parts.netloc) or (
-        scheme == "mailto" and not parts.path
+    if (
+        scheme not in URL_SCHEMES
+        or (scheme != "mailto" and not parts.netloc)
+        or (scheme == "mailto" and not parts.path)
     ):
-        report.error(span, "E307", f"link '{url}' is not an http(s) or mailto address",
-                     "links must start with https://, http:// or mailto:")
+        report.error(
+            span,
+            "E307",
+            f"link '{url}' is not an http(s) or mailto address",
+            "links must start with https://, http:// or mailto:",
+        )
         return False
     return True

@@ -44,19 +44,29 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
-        "validate", help="check every file of a portfolio and report all problems",
+        "validate",
+        help="check every file of a portfolio and report all problems",
         description="Check every file of a portfolio and report all problems, sorted, as "
         "path:line:col: level: message [CODE].",
     )
-    validate.add_argument("portfolio", nargs="?", type=Path, metavar="PORTFOLIO_DIR",
-                          help="portfolio folder (default: ./evidence, else .)")
-    validate.add_argument("--format", choices=sorted(FORMATS), default=None,
-                          help="text (default), json, or github workflow annotations "
-                          "(default on GitHub Actions)")
+    validate.add_argument(
+        "portfolio",
+        nargs="?",
+        type=Path,
+        metavar="PORTFOLIO_DIR",
+        help="portfolio folder (default: ./evidence, else .)",
+    )
+    validate.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default=None,
+        help="text (default), json, or github workflow annotations (default on GitHub Actions)",
+    )
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
 
     schema = commands.add_parser(
-        "schema", help="print the JSON Schema of a YAML kind",
+        "schema",
+        help="print the JSON Schema of a YAML kind",
         description="Print the JSON Schema (draft-07) of one kind of evidence file, for editors: "
         "save it and point a '# yaml-language-server: $schema=...' comment at it.",
     )
@@ -87,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"certfolio: internal error: {exc!r} (run with --debug for the traceback; "
-              "this is a bug, please report it)", file=sys.stderr)
+        print(
+            f"certfolio: internal error: {exc!r} (run with --debug for the traceback; "
+            "this is a bug, please report it)",
+            file=sys.stderr,
+        )
         return 3

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from generator.diagnostics import Report, Span, suggest
+from generator.diagnostics import Report, Span, plural, suggest
 
 COLUMNS = ("period", "value", "n", "scope", "promoters", "detractors", "note")
 REQUIRED = ("period", "value")
@@ -60,13 +60,21 @@ def parse_csv(text: str, rel: str, report: Report) -> Table | None:
             start_line = end_line - sum(value.count("\n") for value in record)
             records.append((start_line, record))
     except csv.Error as exc:
-        report.error(Span(rel, reader.line_num, 1), "E500", f"invalid CSV: {exc}",
-                     "check the quotes on this row")
+        report.error(
+            Span(rel, reader.line_num, 1),
+            "E500",
+            f"invalid CSV: {exc}",
+            "check the quotes on this row",
+        )
         return None
     records = [(line, record) for line, record in records if record and any(record)]
     if not records:
-        report.error(Span(rel, 1, 1), "E509", "empty CSV file",
-                     "the first row names the columns: period,value")
+        report.error(
+            Span(rel, 1, 1),
+            "E509",
+            "empty CSV file",
+            "the first row names the columns: period,value",
+        )
         return None
     header_line, names = records[0]
     header_columns = _columns_at(lines, header_line, len(names))
@@ -75,8 +83,12 @@ def parse_csv(text: str, rel: str, report: Report) -> Table | None:
     for name, column in zip(names, header_columns, strict=True):
         span = Span(rel, header_line, column)
         if name not in COLUMNS:
-            report.error(span, "E501", f"unknown column '{name}'",
-                         suggest(name, COLUMNS) or f"columns are: {', '.join(COLUMNS)}")
+            report.error(
+                span,
+                "E501",
+                f"unknown column '{name}'",
+                suggest(name, COLUMNS) or f"columns are: {', '.join(COLUMNS)}",
+            )
             ok = False
         elif name in header:
             report.error(span, "E501", f"column '{name}' appears twice")
@@ -96,13 +108,20 @@ def parse_csv(text: str, rel: str, report: Report) -> Table | None:
     complete = True
     for line, record in records[1:]:
         if len(record) != len(names):
-            report.error(Span(rel, line, 1), "E500",
-                         f"row has {len(record)} fields, header has {len(names)}",
-                         "a decimal comma or a stray ',' adds a field; use '.' for decimals")
+            report.error(
+                Span(rel, line, 1),
+                "E500",
+                f"row has {plural(len(record), 'field')}, header has {len(names)}",
+                "a decimal comma or a stray ',' adds a field; use '.' for decimals",
+            )
             complete = False
             continue
         columns = _columns_at(lines, line, len(record))
-        rows.append({name: Cell(value, Span(rel, line, column))
-                     for name, value, column in zip(names, record, columns, strict=True)})
+        rows.append(
+            {
+                name: Cell(value, Span(rel, line, column))
+                for name, value, column in zip(names, record, columns, strict=True)
+            }
+        )
         row_spans.append(Span(rel, line, 1))
     return Table(rel, header, tuple(rows), tuple(row_spans), complete)

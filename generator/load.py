@@ -18,8 +18,12 @@ from generator.schema import check_schema
 from generator.source import DEFAULT_LIMITS, Limits, read_text
 from generator.yamlparse import Document, parse_yaml
 
-FOLDERS = {"requirements": "requirement", "evidence": "evidence", "metrics": "metric",
-           "findings": "finding"}
+FOLDERS = {
+    "requirements": "requirement",
+    "evidence": "evidence",
+    "metrics": "metric",
+    "findings": "finding",
+}
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -46,8 +50,9 @@ def find_files(root: Path, report: Report) -> Files:
     root = root.absolute()
     if not root.is_dir():
         raise PortfolioNotFound(f"no such folder: {root}")
-    portfolio = next((root / f"portfolio{s}" for s in YAML_SUFFIXES
-                      if (root / f"portfolio{s}").is_file()), None)
+    portfolio = next(
+        (root / f"portfolio{s}" for s in YAML_SUFFIXES if (root / f"portfolio{s}").is_file()), None
+    )
     if portfolio is None:
         raise PortfolioNotFound(f"{root} has no portfolio.yaml; is it a portfolio folder?")
     files = Files(root, root.parent, portfolio)
@@ -59,8 +64,12 @@ def find_files(root: Path, report: Report) -> Files:
         for name in sorted(dirs) + sorted(names):
             path = here / name
             if path.is_symlink():
-                report.error(Span(files.rel(path)), "E302", f"'{files.rel(path)}' is a symlink",
-                             "commit the file itself; symlinks are never read or published")
+                report.error(
+                    Span(files.rel(path)),
+                    "E302",
+                    f"'{files.rel(path)}' is a symlink",
+                    "commit the file itself; symlinks are never read or published",
+                )
                 if name in dirs:
                     dirs.remove(name)
         for name in sorted(names):
@@ -75,14 +84,18 @@ def find_files(root: Path, report: Report) -> Files:
             elif kind == "metric" and suffix == ".csv":
                 files.tables[path] = files.rel(path)
             elif suffix in YAML_SUFFIXES and top != ("attachments",):
-                report.warning(Span(files.rel(path)), "W010",
-                               f"'{files.rel(path)}' is not in a record folder and is ignored",
-                               f"move it under one of: {', '.join(f + '/' for f in FOLDERS)}")
+                report.warning(
+                    Span(files.rel(path)),
+                    "W010",
+                    f"'{files.rel(path)}' is not in a record folder and is ignored",
+                    f"move it under one of: {', '.join(f + '/' for f in FOLDERS)}",
+                )
     return files
 
 
-def load_document(kind: str, path: Path, rel: str, report: Report,
-                  limits: Limits = DEFAULT_LIMITS) -> Document | None:
+def load_document(
+    kind: str, path: Path, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
+) -> Document | None:
     """Read, parse and schema-check one YAML file; None when it cannot be used."""
     text = read_text(path, rel, limits.yaml_bytes, report)
     if text is None:
@@ -93,7 +106,8 @@ def load_document(kind: str, path: Path, rel: str, report: Report,
     return doc
 
 
-def load_table(path: Path, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
-               ) -> Table | None:
+def load_table(
+    path: Path, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
+) -> Table | None:
     text = read_text(path, rel, limits.csv_bytes, report)
     return None if text is None else parse_csv(text, rel, report)

@@ -328,14 +328,21 @@ class Portfolio:
         links = {
             "evidence_of": _index([(r, e.id) for e in self.evidence.values() for r in e.supports]),
             "metrics_of": _index([(r, m.id) for m in self.metrics.values() for r in m.supports]),
-            "findings_of": _index([(r, f.id) for f in self.findings.values()
-                                   for r in f.requirements]),
-            "findings_of_evidence": _index([(e, f.id) for f in self.findings.values()
-                                            for e in f.evidence]),
+            "findings_of": _index(
+                [(r, f.id) for f in self.findings.values() for r in f.requirements]
+            ),
+            "findings_of_evidence": _index(
+                [(e, f.id) for f in self.findings.values() for e in f.evidence]
+            ),
             "findings_of_metric": _index(
                 [(m, f.id) for f in self.findings.values() for m in f.metrics]
-                + [(m.id, a.finding) for m in self.metrics.values() for a in m.annotations
-                   if a.finding]),
+                + [
+                    (m.id, a.finding)
+                    for m in self.metrics.values()
+                    for a in m.annotations
+                    if a.finding
+                ]
+            ),
         }
         self._backlinks.update(links)
 

@@ -43,8 +43,9 @@ class Fields:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            self.report.error(self.span(*path), "E400",
-                              f"'{field_name(path)}' is not a real date: '{text}'")
+            self.report.error(
+                self.span(*path), "E400", f"'{field_name(path)}' is not a real date: '{text}'"
+            )
             return None
 
     def month(self, *path: str | int) -> m.Month | None:
@@ -54,17 +55,20 @@ class Fields:
         try:
             return m.Month.parse(text)
         except ValueError:
-            self.report.error(self.span(*path), "E400",
-                              f"'{field_name(path)}' is not a real month: '{text}'")
+            self.report.error(
+                self.span(*path), "E400", f"'{field_name(path)}' is not a real month: '{text}'"
+            )
             return None
 
     def order(self, earlier: Path_, later: Path_, first: Any, second: Any) -> None:
         """Report E401 when `second` comes before `first` (both already converted)."""
         if first is not None and second is not None and second < first:
             self.report.error(
-                self.span(*later), "E401",
+                self.span(*later),
+                "E401",
                 f"'{field_name(later)}' ({self.get(*later)}) is before "
-                f"'{field_name(earlier)}' ({self.get(*earlier)})")
+                f"'{field_name(earlier)}' ({self.get(*earlier)})",
+            )
 
 
 def build_config(doc: Document, report: Report) -> m.Config | None:
@@ -74,14 +78,26 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
     entity = scope["entity"]
     units = [m.ScopeUnit(entity["id"], entity["name"], "entity")]
     units += [m.ScopeUnit(s["id"], s["name"], "site") for s in scope.get("sites", [])]
-    units += [m.ScopeUnit(p["id"], p["name"], "program", p.get("site"), p.get("client"),
-                          tuple(p.get("channels", []))) for p in scope.get("programs", [])]
+    units += [
+        m.ScopeUnit(
+            p["id"],
+            p["name"],
+            "program",
+            p.get("site"),
+            p.get("client"),
+            tuple(p.get("channels", [])),
+        )
+        for p in scope.get("programs", [])
+    ]
     organisation = f.get("organisation")
     evaluation = m.Evaluation(**f.get("evaluation") or {})
     if evaluation.min_months_met > evaluation.window_months:
-        report.error(f.span("evaluation", "min_months_met"), "E105",
-                     f"'evaluation.min_months_met' ({evaluation.min_months_met}) is more than "
-                     f"'evaluation.window_months' ({evaluation.window_months})")
+        report.error(
+            f.span("evaluation", "min_months_met"),
+            "E105",
+            f"'evaluation.min_months_met' ({evaluation.min_months_met}) is more than "
+            f"'evaluation.window_months' ({evaluation.window_months})",
+        )
     if as_of is None:
         return None
     return m.Config(
@@ -93,19 +109,28 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
         organisation_description=organisation.get("description"),
         as_of=as_of,
         language=f.get("language") or "en",
-        standards=tuple(m.Standard(s["id"], s["name"], s.get("release"), s.get("edition"),
-                                   bool(s.get("primary"))) for s in f.get("standards")),
+        standards=tuple(
+            m.Standard(
+                s["id"], s["name"], s.get("release"), s.get("edition"), bool(s.get("primary"))
+            )
+            for s in f.get("standards")
+        ),
         scope=tuple(units),
         channels=tuple((c["id"], c["name"]) for c in scope.get("channels", [])),
         functions=tuple(scope.get("functions", [])),
         suppliers=tuple((s["id"], s["name"]) for s in scope.get("suppliers", [])),
-        categories=tuple(m.Category(c["id"], c["title"], c.get("description"), c.get("points"),
-                                    f.span("categories", i))
-                         for i, c in enumerate(f.get("categories"))),
+        categories=tuple(
+            m.Category(
+                c["id"], c["title"], c.get("description"), c.get("points"), f.span("categories", i)
+            )
+            for i, c in enumerate(f.get("categories"))
+        ),
         evaluation=evaluation,
         retention_classes=tuple((r["id"], r["title"]) for r in f.get("retention_classes") or []),
-        people=tuple(m.Person(p["id"], p["role"], p.get("name"), f.span("people", i))
-                     for i, p in enumerate(f.get("people") or [])),
+        people=tuple(
+            m.Person(p["id"], p["role"], p.get("name"), f.span("people", i))
+            for i, p in enumerate(f.get("people") or [])
+        ),
         span=f.span(),
     )
 
@@ -113,11 +138,18 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
 def build_requirement(doc: Document, report: Report) -> m.Requirement:
     f = Fields(doc, report)
     return m.Requirement(
-        id=f.get("id"), title=f.get("title"), category=f.get("category"),
-        wording=f.get("wording"), points=f.get("points"), owner=f.get("owner"),
-        mappings=tuple(m.Mapping(x["standard"], x["clause"], x.get("title"), x.get("note"))
-                       for x in f.get("mappings") or []),
-        notes=f.get("notes"), span=f.span(),
+        id=f.get("id"),
+        title=f.get("title"),
+        category=f.get("category"),
+        wording=f.get("wording"),
+        points=f.get("points"),
+        owner=f.get("owner"),
+        mappings=tuple(
+            m.Mapping(x["standard"], x["clause"], x.get("title"), x.get("note"))
+            for x in f.get("mappings") or []
+        ),
+        notes=f.get("notes"),
+        span=f.span(),
     )
 
 
@@ -143,12 +175,25 @@ def build_evidence(doc: Document, report: Report, root: Path) -> m.Evidence:
         if check_url(item["url"], f.span("links", i, "url"), report):
             links.append(m.Link(item["url"], item.get("title")))
     return m.Evidence(
-        id=f.get("id"), title=f.get("title"), type=f.get("type"), owner=f.get("owner"),
-        version=f.get("version"), date=date or dt.date.min, cadence=f.get("cadence"),
-        period=period, scope=tuple(f.get("scope")), retention=f.get("retention"),
-        review_by=review_by, valid_until=valid_until, location=f.get("location"),
-        attachments=tuple(attachments), links=tuple(links), supports=tuple(f.get("supports")),
-        description=f.get("description"), notes=f.get("notes"), span=f.span(),
+        id=f.get("id"),
+        title=f.get("title"),
+        type=f.get("type"),
+        owner=f.get("owner"),
+        version=f.get("version"),
+        date=date or dt.date.min,
+        cadence=f.get("cadence"),
+        period=period,
+        scope=tuple(f.get("scope")),
+        retention=f.get("retention"),
+        review_by=review_by,
+        valid_until=valid_until,
+        location=f.get("location"),
+        attachments=tuple(attachments),
+        links=tuple(links),
+        supports=tuple(f.get("supports")),
+        description=f.get("description"),
+        notes=f.get("notes"),
+        span=f.span(),
     )
 
 
@@ -160,27 +205,48 @@ def build_finding(doc: Document, report: Report) -> m.Finding:
     f.order(("raised",), ("implemented",), raised, implemented)
     f.order(("implemented",), ("closed",), implemented, closed)
     if closed is not None and implemented is None:
-        report.error(f.span("closed"), "E401", "'closed' is set but 'implemented' is not",
-                     "add the date the corrective action was implemented")
+        report.error(
+            f.span("closed"),
+            "E401",
+            "'closed' is set but 'implemented' is not",
+            "add the date the corrective action was implemented",
+        )
     actions = []
     for i, action in enumerate(f.get("actions") or []):
         action_due, done = f.date("actions", i, "due"), f.date("actions", i, "done")
         f.order(("raised",), ("actions", i, "done"), raised, done)
-        actions.append(m.Action(action["description"], action["owner"],
-                                action_due or dt.date.min, done))
+        actions.append(
+            m.Action(action["description"], action["owner"], action_due or dt.date.min, done)
+        )
     effectiveness = None
     if f.get("effectiveness") is not None:
         verified = f.date("effectiveness", "verified")
         f.order(("implemented",), ("effectiveness", "verified"), implemented, verified)
-        effectiveness = m.Effectiveness(f.get("effectiveness", "criterion"),
-                                        f.date("effectiveness", "due"), verified,
-                                        f.get("effectiveness", "result"))
+        effectiveness = m.Effectiveness(
+            f.get("effectiveness", "criterion"),
+            f.date("effectiveness", "due"),
+            verified,
+            f.get("effectiveness", "result"),
+        )
     return m.Finding(
-        id=f.get("id"), title=f.get("title"), grade=f.get("grade"), source=f.get("source"),
-        audit=f.get("audit"), raised=raised or dt.date.min,
-        requirements=tuple(f.get("requirements")), evidence=tuple(f.get("evidence") or []),
-        metrics=tuple(f.get("metrics") or []), description=f.get("description"),
-        root_cause=f.get("root_cause"), correction=f.get("correction"), actions=tuple(actions),
-        owner=f.get("owner"), due=due or dt.date.min, implemented=implemented,
-        effectiveness=effectiveness, closed=closed, notes=f.get("notes"), span=f.span(),
+        id=f.get("id"),
+        title=f.get("title"),
+        grade=f.get("grade"),
+        source=f.get("source"),
+        audit=f.get("audit"),
+        raised=raised or dt.date.min,
+        requirements=tuple(f.get("requirements")),
+        evidence=tuple(f.get("evidence") or []),
+        metrics=tuple(f.get("metrics") or []),
+        description=f.get("description"),
+        root_cause=f.get("root_cause"),
+        correction=f.get("correction"),
+        actions=tuple(actions),
+        owner=f.get("owner"),
+        due=due or dt.date.min,
+        implemented=implemented,
+        effectiveness=effectiveness,
+        closed=closed,
+        notes=f.get("notes"),
+        span=f.span(),
     )

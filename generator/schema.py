@@ -7,10 +7,12 @@ draft-07 so YAML editors understand them) and are printed by `certfolio schema K
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
@@ -40,9 +42,30 @@ def schema(kind: str) -> dict[str, Any]:
     return loaded
 
 
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    """Replace local `$ref`s by the definitions they name; lookups dominate validation time."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/definitions/"):
+            return _inline(definitions[ref.removeprefix("#/definitions/")], definitions)
+        return {
+            key: _inline(value, definitions) for key, value in node.items() if key != "definitions"
+        }
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
+
+
 @cache
 def _validator(kind: str) -> Draft7Validator:
-    return Draft7Validator(schema(kind))
+    full = schema(kind)
+    return Draft7Validator(_inline(full, full.get("definitions", {})))
+
+
+@cache
+def _fast_validator(kind: str) -> Callable[[Any], Any]:
+    """A compiled validator for the common case, a valid file (about 10x faster)."""
+    return fastjsonschema.compile(schema(kind))
 
 
 def field_name(path: tuple[str | int, ...]) -> str:
@@ -68,7 +91,7 @@ def describe_value(value: Any) -> str:
 
 
 def _expected(error: ValidationError) -> str:
-    types = error.validator_value
+    types: Any = error.validator_value
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_TYPE_NAMES.get(name, name) for name in names)
 
@@ -76,37 +99,48 @@ def _expected(error: ValidationError) -> str:
 def _report_error(error: ValidationError, doc: Document, report: Report) -> None:
     path = tuple(error.absolute_path)
     name = field_name(path)
-    value = error.instance
+    value: Any = error.instance
+    expected_value: Any = error.validator_value
+    sub_schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     span = doc.span(path)
     keyword = error.validator
     if keyword == "type":
         hint = None
         raw = doc.raw.get(path)
-        if "string" in _expected(error) or error.validator_value == "string":
+        if "string" in _expected(error) or expected_value == "string":
             if raw is not None:
                 hint = f'quote it: "{raw}"'
-        elif error.validator_value == "boolean" and isinstance(value, str):
+        elif expected_value == "boolean" and isinstance(value, str):
             hint = "use true or false"
-        report.error(span, "E100", f"'{name}' must be {_expected(error)}, got {describe_value(value)}",
-                     hint)
+        report.error(
+            span, "E100", f"'{name}' must be {_expected(error)}, got {describe_value(value)}", hint
+        )
     elif keyword == "required":
-        missing = [f for f in error.validator_value if f not in (value or {})]
+        missing = [f for f in expected_value if f not in (value or {})]
         for field in missing:
             where = f" in '{name}'" if path else ""
             report.error(span, "E101", f"missing required field '{field}'{where}")
     elif keyword == "additionalProperties":
-        allowed = error.schema.get("properties", {})
+        allowed = sub_schema.get("properties", {})
         for key in sorted(k for k in value if k not in allowed):
             where = f" in '{name}'" if path else ""
-            report.error(doc.span((*path, key), key=True), "E102", f"unknown field '{key}'{where}",
-                         suggest(key, allowed) or f"allowed fields: {', '.join(allowed)}")
+            report.error(
+                doc.span((*path, key), key=True),
+                "E102",
+                f"unknown field '{key}'{where}",
+                suggest(key, allowed) or f"allowed fields: {', '.join(allowed)}",
+            )
     elif keyword == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
+        options = ", ".join(str(o) for o in expected_value)
         shown = value if isinstance(value, str) else describe_value(value)
-        report.error(span, "E103", f"invalid value '{shown}' for '{name}'; expected one of: {options}",
-                     suggest(str(value), map(str, error.validator_value)))
+        report.error(
+            span,
+            "E103",
+            f"invalid value '{shown}' for '{name}'; expected one of: {options}",
+            suggest(str(value), map(str, expected_value)),
+        )
     elif keyword == "pattern":
-        expected = error.schema.get("x-expected", f"text matching {error.validator_value}")
+        expected = sub_schema.get("x-expected", f"text matching {expected_value}")
         report.error(span, "E104", f"'{name}' must be {expected}, got '{value}'")
     elif keyword in ("minItems", "minLength"):
         report.error(span, "E105", f"'{name}' must not be empty")
@@ -115,22 +149,45 @@ def _report_error(error: ValidationError, doc: Document, report: Report) -> None
         for index, item in enumerate(value):
             text = json.dumps(item, sort_keys=True)
             if text in seen:
-                report.error(doc.span((*path, index)), "E105",
-                             f"'{name}' lists '{item}' more than once", "remove the repeat")
+                report.error(
+                    doc.span((*path, index)),
+                    "E105",
+                    f"'{name}' lists '{item}' more than once",
+                    "remove the repeat",
+                )
             seen.add(text)
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        relation = {"minimum": "at least", "maximum": "at most",
-                    "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[keyword]
-        report.error(span, "E105", f"'{name}' must be {relation} {error.validator_value}, "
-                     f"got {value}")
+        relation = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "more than",
+            "exclusiveMaximum": "less than",
+        }[keyword]
+        report.error(span, "E105", f"'{name}' must be {relation} {expected_value}, got {value}")
     else:  # pragma: no cover - a keyword the schemas do not use yet
         report.error(span, "E105", f"'{name}': {error.message}")
 
 
 def check_schema(kind: str, doc: Document, report: Report) -> bool:
-    """Report every schema problem of one document; True when there were none."""
-    errors = sorted(_validator(kind).iter_errors(doc.data),
-                    key=lambda e: [str(p) for p in e.absolute_path])
+    """Report every schema problem of one document; True when there were none.
+
+    The compiled validator answers for valid files; jsonschema, which reports every error with
+    its path, runs only when that one objects and is the reference when the two disagree.
+    """
+    try:
+        _fast_validator(kind)(doc.data)
+        return True
+    except fastjsonschema.JsonSchemaException:
+        pass
+    errors = sorted(
+        _validator(kind).iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    seen_required: set[tuple[str | int, ...]] = set()
     for error in errors:
+        if error.validator == "required":
+            # jsonschema raises one error per missing field; each lists them all
+            if tuple(error.absolute_path) in seen_required:
+                continue
+            seen_required.add(tuple(error.absolute_path))
         _report_error(error, doc, report)
     return not errors

@@ -7,6 +7,7 @@ Gaps and months with no target in force are warnings: the data may be honest but
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -32,28 +33,49 @@ def _targets(f: Fields, direction: str, report: Report) -> list[m.Target]:
             if raw.get("low") is None or raw.get("high") is None:
                 report.error(span, "E101", "a target of a 'band' metric needs 'low' and 'high'")
             elif raw["low"] > raw["high"]:
-                report.error(f.span("targets", i, "high"), "E105",
-                             f"'targets[{i}].high' ({raw['high']}) is below 'low' ({raw['low']})")
+                report.error(
+                    f.span("targets", i, "high"),
+                    "E105",
+                    f"'targets[{i}].high' ({raw['high']}) is below 'low' ({raw['low']})",
+                )
             if raw.get("value") is not None:
-                report.error(f.span("targets", i, "value"), "E106",
-                             "'value' does not apply to a 'band' metric", "use 'low' and 'high'")
+                report.error(
+                    f.span("targets", i, "value"),
+                    "E106",
+                    "'value' does not apply to a 'band' metric",
+                    "use 'low' and 'high'",
+                )
         else:
             if raw.get("value") is None:
                 report.error(span, "E101", f"a target of a '{direction}' metric needs 'value'")
             for key in ("low", "high"):
                 if raw.get(key) is not None:
-                    report.error(f.span("targets", i, key), "E106",
-                                 f"'{key}' applies only to 'band' metrics", "use 'value'")
+                    report.error(
+                        f.span("targets", i, key),
+                        "E106",
+                        f"'{key}' applies only to 'band' metrics",
+                        "use 'value'",
+                    )
         if start is None:
             continue
-        target = m.Target(start, end, raw.get("value"), raw.get("low"), raw.get("high"),
-                          raw.get("rationale"), span)
+        target = m.Target(
+            start,
+            end,
+            raw.get("value"),
+            raw.get("low"),
+            raw.get("high"),
+            raw.get("rationale"),
+            span,
+        )
         for other in targets:
             if other.covers(start) or target.covers(other.start):
-                report.error(span, "E507",
-                             f"target from {start} overlaps the target from {other.start} "
-                             f"(line {other.span.line})",
-                             "end the earlier target with 'to:' the month before")
+                report.error(
+                    span,
+                    "E507",
+                    f"target from {start} overlaps the target from {other.start} "
+                    f"(line {other.span.line})",
+                    "end the earlier target with 'to:' the month before",
+                )
         targets.append(target)
     return sorted(targets, key=lambda t: t.start)
 
@@ -63,15 +85,27 @@ def _annotations(f: Fields) -> list[m.Annotation]:
     for i, raw in enumerate(f.get("annotations") or []):
         period = f.month("annotations", i, "period")
         if period is not None:
-            out.append(m.Annotation(period, raw["kind"], raw["text"], raw.get("finding"),
-                                    raw.get("evidence"), f.span("annotations", i)))
+            out.append(
+                m.Annotation(
+                    period,
+                    raw["kind"],
+                    raw["text"],
+                    raw.get("finding"),
+                    raw.get("evidence"),
+                    f.span("annotations", i),
+                )
+            )
     return out
 
 
 def _number(cell: Cell, column: str, pattern: re.Pattern[str], report: Report) -> str | None:
     if cell.text == "":
-        report.error(cell.span, "E505", f"empty '{column}'",
-                     "fill it in, or remove the row to record a missing month")
+        report.error(
+            cell.span,
+            "E505",
+            f"empty '{column}'",
+            "fill it in, or remove the row to record a missing month",
+        )
         return None
     if not pattern.fullmatch(cell.text):
         kind = "a whole number" if pattern is COUNT else "a plain number (digits, '-' and '.')"
@@ -84,32 +118,42 @@ def _text(cell: Cell | None, column: str, report: Report) -> str | None:
     if cell is None or cell.text == "":
         return None
     if cell.text.startswith(FORMULA_START):
-        report.error(cell.span, "E508",
-                     f"'{column}' starts with '{cell.text[0]}' and would run as a spreadsheet "
-                     "formula", "start the text with a letter or digit")
+        report.error(
+            cell.span,
+            "E508",
+            f"'{column}' starts with '{cell.text[0]}' and would run as a spreadsheet formula",
+            "start the text with a letter or digit",
+        )
         return None
     return cell.text
 
 
-def _observation(row: dict[str, Cell], metric_scope: tuple[str, ...], sample: m.Sample | None,
-                 report: Report) -> m.Observation | None:
+def _observation(
+    row: dict[str, Cell], metric_scope: tuple[str, ...], sample: m.Sample | None, report: Report
+) -> m.Observation | None:
     period_cell = row["period"]
     try:
         if not PERIOD.fullmatch(period_cell.text):
             raise ValueError
         period = m.Month.parse(period_cell.text)
     except ValueError:
-        report.error(period_cell.span, "E502",
-                     f"'period' must be a month written YYYY-MM, got '{period_cell.text}'")
+        report.error(
+            period_cell.span,
+            "E502",
+            f"'period' must be a month written YYYY-MM, got '{period_cell.text}'",
+        )
         period = None
     value = _number(row["value"], "value", NUMBER, report)
     scope = metric_scope[0]
     if "scope" in row:
         scope_text = _text(row["scope"], "scope", report) or ""
         if scope_text not in metric_scope:
-            report.error(row["scope"].span, "E512",
-                         f"scope '{scope_text}' is not one of the metric's scopes: "
-                         f"{', '.join(metric_scope)}")
+            report.error(
+                row["scope"].span,
+                "E512",
+                f"scope '{scope_text}' is not one of the metric's scopes: "
+                f"{', '.join(metric_scope)}",
+            )
             return None
         scope = scope_text
     counts: dict[str, int | None] = {"n": None, "promoters": None, "detractors": None}
@@ -131,8 +175,16 @@ def _observation(row: dict[str, Cell], metric_scope: tuple[str, ...], sample: m.
     note = _text(row.get("note"), "note", report)
     if period is None or value is None:
         return None
-    return m.Observation(period, float(value), scope, n, counts["promoters"],
-                         counts["detractors"], note, period_cell.span)
+    return m.Observation(
+        period,
+        float(value),
+        scope,
+        n,
+        counts["promoters"],
+        counts["detractors"],
+        note,
+        period_cell.span,
+    )
 
 
 def _ranges(months: Iterable[m.Month]) -> str:
@@ -140,39 +192,60 @@ def _ranges(months: Iterable[m.Month]) -> str:
     return f"{items[0]}" if len(items) == 1 else f"{items[0]} to {items[-1]}"
 
 
-def _check_sequence(observations: list[m.Observation], table: Table, as_of: m.Month,
-                    report: Report) -> None:
+def _check_sequence(
+    observations: list[m.Observation], complete: bool, as_of: m.Month, report: Report
+) -> None:
+    """Duplicates and order per scope; gaps only when every row could be read."""
     by_scope: dict[str, list[m.Observation]] = {}
     for obs in observations:
         by_scope.setdefault(obs.scope, []).append(obs)
         if obs.period > as_of:
-            report.error(obs.span, "E513",
-                         f"period {obs.period} is after the portfolio's as_of month {as_of}")
+            report.error(
+                obs.span,
+                "E513",
+                f"period {obs.period} is after the portfolio's as_of month {as_of}",
+            )
     for scope, rows in by_scope.items():
-        seen: dict[m.Month, m.Observation] = {}
-        previous: m.Observation | None = None
         label = f" for scope {scope}" if len(by_scope) > 1 else ""
+        seen: dict[m.Month, m.Observation] = {}
+        latest: m.Observation | None = None
         for obs in rows:
             if obs.period in seen:
-                report.error(obs.span, "E503", f"duplicate period {obs.period}{label} "
-                             f"(first at line {seen[obs.period].span.line})",
-                             "keep one row per month")
+                report.error(
+                    obs.span,
+                    "E503",
+                    f"duplicate period {obs.period}{label} "
+                    f"(first at line {seen[obs.period].span.line})",
+                    "keep one row per month",
+                )
                 continue
-            if previous is not None and obs.period < previous.period:
-                report.error(obs.span, "E504", f"period {obs.period}{label} is out of order "
-                             f"(after {previous.period})", "sort the rows by period")
-            elif previous is not None and table.complete and obs.period.index - previous.period.index > 1:
-                missing = [previous.period + k for k in
-                           range(1, obs.period.index - previous.period.index)]
-                report.warning(obs.span, "W501", f"gap in the data{label}: no value for "
-                               f"{_ranges(missing)}", "add the missing months, or annotate why "
-                               "there is no data")
+            if latest is not None and obs.period < latest.period:
+                report.error(
+                    obs.span,
+                    "E504",
+                    f"period {obs.period}{label} is out of order (after {latest.period})",
+                    "sort the rows by period",
+                )
+            else:
+                latest = obs
             seen[obs.period] = obs
-            previous = obs if previous is None or obs.period > previous.period else previous
+        if not complete:
+            continue
+        ordered = sorted(seen)
+        for before, after in itertools.pairwise(ordered):
+            if after.index - before.index > 1:
+                missing = [before + k for k in range(1, after.index - before.index)]
+                report.warning(
+                    seen[after].span,
+                    "W501",
+                    f"gap in the data{label}: no value for {_ranges(missing)}",
+                    "add the missing months, or annotate why there is no data",
+                )
 
 
-def build_metric(doc: Document, table: Table | None, data_rel: str, as_of: m.Month,
-                 report: Report) -> m.Metric:
+def build_metric(
+    doc: Document, table: Table | None, data_rel: str, as_of: m.Month, report: Report
+) -> m.Metric:
     f = Fields(doc, report)
     direction: str = f.get("direction")
     scope_value = f.get("scope")
@@ -181,8 +254,12 @@ def build_metric(doc: Document, table: Table | None, data_rel: str, as_of: m.Mon
     raw_sample = f.get("sample")
     sample = None
     if sampled and raw_sample is None:
-        report.error(f.span("sampled"), "E101", "a sampled metric needs a 'sample' block",
-                     "add sample: {planned_n: ..., statistic: proportion}")
+        report.error(
+            f.span("sampled"),
+            "E101",
+            "a sampled metric needs a 'sample' block",
+            "add sample: {planned_n: ..., statistic: proportion}",
+        )
     elif not sampled and raw_sample is not None:
         report.error(f.span("sample"), "E106", "'sample' is given but 'sampled' is false")
     if sampled and raw_sample is not None:
@@ -193,30 +270,49 @@ def build_metric(doc: Document, table: Table | None, data_rel: str, as_of: m.Mon
         if sampled and "n" not in table.header:
             report.error(Span(table.rel, 1, 1), "E506", "missing column 'n' for a sampled metric")
         if len(scope) > 1 and "scope" not in table.header:
-            report.error(Span(table.rel, 1, 1), "E512",
-                         f"missing column 'scope': the metric is reported for {', '.join(scope)}")
+            report.error(
+                Span(table.rel, 1, 1),
+                "E512",
+                f"missing column 'scope': the metric is reported for {', '.join(scope)}",
+            )
         else:
             for row in table.rows:
                 obs = _observation(row, scope, sample, report)
                 if obs is not None:
                     observations.append(obs)
-            _check_sequence(observations, table, as_of, report)
+            complete = table.complete and len(observations) == len(table.rows)
+            _check_sequence(observations, complete, as_of, report)
         uncovered = [o.period for o in observations if not any(t.covers(o.period) for t in targets)]
         if targets and uncovered:
-            report.warning(f.span("targets"), "W502",
-                           f"no target in force for {_ranges(uncovered)}",
-                           "extend a target's 'from'/'to' to cover every month with data")
+            report.warning(
+                f.span("targets"),
+                "W502",
+                f"no target in force for {_ranges(uncovered)}",
+                "extend a target's 'from'/'to' to cover every month with data",
+            )
     return m.Metric(
-        id=f.get("id"), title=f.get("title"), description=f.get("description"),
+        id=f.get("id"),
+        title=f.get("title"),
+        description=f.get("description"),
         metric_class=f.get("class"),
-        formula=tuple(sorted((f.get("formula") or {}).items())), unit=f.get("unit"),
+        formula=tuple(sorted((f.get("formula") or {}).items())),
+        unit=f.get("unit"),
         decimals=f.get("decimals") if f.get("decimals") is not None else 1,
-        direction=direction, scope=scope, source=f.get("source"), owner=f.get("owner"),
-        sampled=sampled, sample=sample, targets=tuple(targets),
-        comparators=tuple(m.Comparator(c["label"], c["value"], c["source"], c["date"],
-                                       c.get("kind")) for c in f.get("comparators") or []),
-        supports=tuple(f.get("supports") or []), annotations=tuple(_annotations(f)),
-        data_path=data_rel, observations=tuple(sorted(observations,
-                                                      key=lambda o: (o.scope, o.period))),
-        notes=f.get("notes"), span=f.span(),
+        direction=direction,
+        scope=scope,
+        source=f.get("source"),
+        owner=f.get("owner"),
+        sampled=sampled,
+        sample=sample,
+        targets=tuple(targets),
+        comparators=tuple(
+            m.Comparator(c["label"], c["value"], c["source"], c["date"], c.get("kind"))
+            for c in f.get("comparators") or []
+        ),
+        supports=tuple(f.get("supports") or []),
+        annotations=tuple(_annotations(f)),
+        data_path=data_rel,
+        observations=tuple(sorted(observations, key=lambda o: (o.scope, o.period))),
+        notes=f.get("notes"),
+        span=f.span(),
     )

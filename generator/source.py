@@ -15,7 +15,9 @@ from generator.diagnostics import Report, Span
 
 #: Control characters, NEL, line/paragraph separators, bidi overrides and a stray BOM. Tabs,
 #: newlines and carriage returns are allowed here; the parsers judge them in context.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -55,7 +57,9 @@ def decode(data: bytes, rel: str, report: Report) -> str | None:
     """UTF-8 (a leading BOM is dropped) or a diagnostic at the first bad byte."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.error(
-            Span(rel, 1, 1), "E003", "file is UTF-16 encoded; files must be UTF-8",
+            Span(rel, 1, 1),
+            "E003",
+            "file is UTF-16 encoded; files must be UTF-8",
             "save the file as UTF-8",
         )
         return None
@@ -68,20 +72,29 @@ def decode(data: bytes, rel: str, report: Report) -> str | None:
         line, col = position(prefix, len(prefix))
         byte = data[exc.start]
         report.error(
-            Span(rel, line, col), "E003", f"not valid UTF-8: byte 0x{byte:02x}",
+            Span(rel, line, col),
+            "E003",
+            f"not valid UTF-8: byte 0x{byte:02x}",
             "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)",
         )
         return None
+    return text if check_text(text, rel, report) else None
+
+
+def check_text(text: str, rel: str, report: Report) -> bool:
+    """False, after reporting the first one, when the text holds a forbidden character."""
     found = find_forbidden(text)
-    if found is not None:
-        offset, char = found
-        line, col = position(text, offset)
-        report.error(
-            Span(rel, line, col), "E004", f"forbidden character {describe_char(char)}",
-            "remove it; invisible and control characters are not allowed",
-        )
-        return None
-    return text
+    if found is None:
+        return True
+    offset, char = found
+    line, col = position(text, offset)
+    report.error(
+        Span(rel, line, col),
+        "E004",
+        f"forbidden character {describe_char(char)}",
+        "remove it; invisible and control characters are not allowed",
+    )
+    return False
 
 
 def read_text(path: Path, rel: str, limit: int, report: Report) -> str | None:
@@ -90,7 +103,9 @@ def read_text(path: Path, rel: str, limit: int, report: Report) -> str | None:
         size = path.stat().st_size
         if size > limit:
             report.error(
-                Span(rel), "E002", f"file too large ({size} bytes, limit {limit})",
+                Span(rel),
+                "E002",
+                f"file too large ({size} bytes, limit {limit})",
                 "split it into smaller files",
             )
             return None

@@ -14,15 +14,28 @@ from typing import Any
 
 from generator import model as m
 from generator.diagnostics import Report, Span, suggest
-from generator.load import FOLDERS, find_files, load_document, load_table
+from generator.load import FOLDERS, Files, find_files, load_document, load_table
 from generator.records import build_config, build_evidence, build_finding, build_requirement
 from generator.series import build_metric
 from generator.source import DEFAULT_LIMITS, Limits
 from generator.yamlparse import Document
 
-KIND_NAMES = {"requirement": "requirement", "evidence": "evidence item", "metric": "metric",
-              "finding": "finding"}
+KIND_NAMES = {
+    "requirement": "requirement",
+    "evidence": "evidence item",
+    "metric": "metric",
+    "finding": "finding",
+}
 FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
+CONFIG_LISTS = {
+    "person": "People",
+    "category": "Categories",
+    "scope": "Scope IDs (entity, sites, programs)",
+    "site": "Sites",
+    "channel": "Channels",
+    "standard": "Standards",
+    "retention class": "Retention classes",
+}
 
 
 @dataclass(frozen=True)
@@ -39,9 +52,16 @@ class Record:
 class _Refs:
     """Checks that every typed reference names something that exists, of the right kind."""
 
-    def __init__(self, report: Report, tables: dict[str, set[str]],
-                 by_id: dict[str, Record], portfolio_rel: str) -> None:
+    def __init__(
+        self,
+        report: Report,
+        tables: dict[str, set[str]],
+        by_id: dict[str, Record],
+        portfolio_rel: str,
+        broken: set[str],
+    ) -> None:
         self.report = report
+        self.broken = broken  # IDs (file names) of records that did not load: no cascades
         self.tables = tables
         self.by_id = by_id
         self.portfolio_rel = portfolio_rel
@@ -50,25 +70,31 @@ class _Refs:
         if value is None:
             return
         known = self.tables[what]
-        if value in known:
+        if value in known or (what in KIND_NAMES and value in self.broken):
             return
         if what in KIND_NAMES:
             other = self.by_id.get(value)
             if other is not None:
-                self.report.error(span, "E201", f"'{value}' in '{field}' is "
-                                  f"{_article(KIND_NAMES[other.kind])}, not "
-                                  f"{_article(KIND_NAMES[what])}")
+                self.report.error(
+                    span,
+                    "E201",
+                    f"'{value}' in '{field}' is "
+                    f"{_article(KIND_NAMES[other.kind])}, not "
+                    f"{_article(KIND_NAMES[what])}",
+                )
                 return
-            where = f"{KIND_NAMES[what]}s are defined under {FOLDER_OF[what]}/"
+            where = f"{KIND_NAMES[what].capitalize()}s are defined under {FOLDER_OF[what]}/"
         else:
-            where = f"{what}s are defined in {self.portfolio_rel}"
+            where = f"{CONFIG_LISTS[what]} are defined in {self.portfolio_rel}"
         close = suggest(value, known)
-        hint = f"{close} {where[0].upper()}{where[1:]}" if close else where[0].upper() + where[1:]
-        self.report.error(span, "E201", f"unknown {KIND_NAMES.get(what, what)} '{value}' in "
-                          f"'{field}'", hint)
+        hint = f"{close} {where}" if close else where
+        self.report.error(
+            span, "E201", f"unknown {KIND_NAMES.get(what, what)} '{value}' in '{field}'", hint
+        )
 
-    def check_all(self, what: str, values: Iterable[str], doc: Document, path: tuple[str, ...]
-                  ) -> None:
+    def check_all(
+        self, what: str, values: Iterable[str], doc: Document, path: tuple[str, ...]
+    ) -> None:
         for index, value in enumerate(values):
             self.check(what, value, doc.span((*path, index)), ".".join(path))
 
@@ -81,35 +107,47 @@ def _reference_tables(config: m.Config, records: list[Record]) -> dict[str, set[
     tables: dict[str, set[str]] = {kind: set() for kind in KIND_NAMES}
     for record in records:
         tables[record.kind].add(record.id)
-    tables.update({
-        "person": {p.id for p in config.people},
-        "category": {c.id for c in config.categories},
-        "scope": {u.id for u in config.scope},
-        "site": {u.id for u in config.scope if u.kind == "site"},
-        "channel": {c for c, _ in config.channels},
-        "standard": {s.id for s in config.standards},
-        "retention class": {r for r, _ in config.retention_classes},
-    })
+    tables.update(
+        {
+            "person": {p.id for p in config.people},
+            "category": {c.id for c in config.categories},
+            "scope": {u.id for u in config.scope},
+            "site": {u.id for u in config.scope if u.kind == "site"},
+            "channel": {c for c, _ in config.channels},
+            "standard": {s.id for s in config.standards},
+            "retention class": {r for r, _ in config.retention_classes},
+        }
+    )
     return tables
 
 
 def _check_config_refs(config: m.Config, doc: Document, refs: _Refs) -> None:
     programs = doc.data["scope"].get("programs", [])
     for i, program in enumerate(programs):
-        refs.check("site", program.get("site"), doc.span(("scope", "programs", i, "site")),
-                   "scope.programs.site")
+        refs.check(
+            "site",
+            program.get("site"),
+            doc.span(("scope", "programs", i, "site")),
+            "scope.programs.site",
+        )
         for j, channel in enumerate(program.get("channels", [])):
-            refs.check("channel", channel, doc.span(("scope", "programs", i, "channels", j)),
-                       "scope.programs.channels")
+            refs.check(
+                "channel",
+                channel,
+                doc.span(("scope", "programs", i, "channels", j)),
+                "scope.programs.channels",
+            )
     seen: dict[str, Span] = {}
     lists: list[tuple[str, list[Any]]] = [
-        ("standards", doc.data["standards"]), ("categories", doc.data["categories"]),
+        ("standards", doc.data["standards"]),
+        ("categories", doc.data["categories"]),
         ("people", doc.data.get("people", [])),
         ("retention_classes", doc.data.get("retention_classes", [])),
     ]
     scope = doc.data["scope"]
-    lists += [(f"scope.{k}", scope.get(k, [])) for k in ("sites", "programs", "channels",
-                                                          "suppliers")]
+    lists += [
+        (f"scope.{k}", scope.get(k, [])) for k in ("sites", "programs", "channels", "suppliers")
+    ]
     for name, items in lists:
         local: dict[str, Span] = {}
         for i, item in enumerate(items):
@@ -133,12 +171,15 @@ def _check_records(records: list[Record], refs: _Refs) -> None:
         if record.kind == "requirement":
             refs.check("category", data["category"], doc.span(("category",)), "category")
             for i, mapping in enumerate(data.get("mappings", [])):
-                refs.check("standard", mapping["standard"],
-                           doc.span(("mappings", i, "standard")), "mappings.standard")
+                refs.check(
+                    "standard",
+                    mapping["standard"],
+                    doc.span(("mappings", i, "standard")),
+                    "mappings.standard",
+                )
         elif record.kind == "evidence":
             refs.check_all("scope", data["scope"], doc, ("scope",))
-            refs.check("retention class", data["retention"], doc.span(("retention",)),
-                       "retention")
+            refs.check("retention class", data["retention"], doc.span(("retention",)), "retention")
             refs.check_all("requirement", data["supports"], doc, ("supports",))
         elif record.kind == "metric":
             scope = data["scope"]
@@ -149,15 +190,17 @@ def _check_records(records: list[Record], refs: _Refs) -> None:
             refs.check_all("requirement", data.get("supports", []), doc, ("supports",))
             for i, note in enumerate(data.get("annotations", [])):
                 for key, kind in (("finding", "finding"), ("evidence", "evidence")):
-                    refs.check(kind, note.get(key), doc.span(("annotations", i, key)),
-                               f"annotations.{key}")
+                    refs.check(
+                        kind, note.get(key), doc.span(("annotations", i, key)), f"annotations.{key}"
+                    )
         elif record.kind == "finding":
             refs.check_all("requirement", data["requirements"], doc, ("requirements",))
             refs.check_all("evidence", data.get("evidence", []), doc, ("evidence",))
             refs.check_all("metric", data.get("metrics", []), doc, ("metrics",))
             for i, action in enumerate(data.get("actions", [])):
-                refs.check("person", action["owner"], doc.span(("actions", i, "owner")),
-                           "actions.owner")
+                refs.check(
+                    "person", action["owner"], doc.span(("actions", i, "owner")), "actions.owner"
+                )
 
 
 def _unique_ids(records: list[Record], report: Report) -> dict[str, Record]:
@@ -166,13 +209,20 @@ def _unique_ids(records: list[Record], report: Report) -> dict[str, Record]:
         doc = record.doc
         stem = Path(doc.rel).stem
         if stem != record.id:
-            report.error(doc.span(("id",)), "E202",
-                         f"file name '{Path(doc.rel).name}' does not match id '{record.id}'",
-                         f"rename the file to '{record.id}{Path(doc.rel).suffix}'")
+            report.error(
+                doc.span(("id",)),
+                "E202",
+                f"file name '{Path(doc.rel).name}' does not match id '{record.id}'",
+                f"rename the file to '{record.id}{Path(doc.rel).suffix}'",
+            )
         first = by_id.get(record.id)
         if first is not None:
-            report.error(doc.span(("id",)), "E200", f"duplicate ID '{record.id}'",
-                         "IDs must be unique across the whole portfolio")
+            report.error(
+                doc.span(("id",)),
+                "E200",
+                f"duplicate ID '{record.id}'",
+                "IDs must be unique across the whole portfolio",
+            )
             report.note(first.doc.span(("id",)), "E200", f"'{record.id}' is first defined here")
             continue
         by_id[record.id] = record
@@ -182,44 +232,61 @@ def _unique_ids(records: list[Record], report: Report) -> dict[str, Record]:
 def _coverage(portfolio: m.Portfolio, report: Report) -> None:
     for requirement in portfolio.requirements.values():
         if not portfolio.evidence_for(requirement.id):
-            report.warning(requirement.span, "W600",
-                           f"requirement '{requirement.id}' has no evidence",
-                           "list it under 'supports' of the evidence items that prove it")
+            report.warning(
+                requirement.span,
+                "W600",
+                f"requirement '{requirement.id}' has no evidence",
+                "list it under 'supports' of the evidence items that prove it",
+            )
     for item in portfolio.evidence.values():
         if not item.supports:
-            report.warning(item.span, "W601", f"evidence item '{item.id}' supports no requirement",
-                           "list the requirements it proves under 'supports'")
+            report.warning(
+                item.span,
+                "W601",
+                f"evidence item '{item.id}' supports no requirement",
+                "list the requirements it proves under 'supports'",
+            )
 
 
-def validate_portfolio(root: Path, report: Report | None = None,
-                       limits: Limits = DEFAULT_LIMITS) -> tuple[m.Portfolio | None, Report]:
+def validate_portfolio(
+    root: Path, report: Report | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[m.Portfolio | None, Report]:
     """Validate the portfolio folder `root`; the model is returned only when there is no error."""
     report = report if report is not None else Report()
     files = find_files(root, report)
     portfolio_rel = files.rel(files.portfolio)
     config_doc = load_document("portfolio", files.portfolio, portfolio_rel, report, limits)
     records: list[Record] = []
+    broken: set[str] = set()
     for kind, path in files.records:
         doc = load_document(kind, path, files.rel(path), report, limits)
         if doc is not None:
             records.append(Record(kind, doc))
+        else:
+            broken.add(path.stem)
     report.files = 1 + len(files.records) + len(files.tables)
     config = build_config(config_doc, report) if config_doc is not None else None
     by_id = _unique_ids(records, report)
     if config is None or config_doc is None:
         return None, report
-    refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel)
+    refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel, broken)
     _check_config_refs(config, config_doc, refs)
     _check_records(records, refs)
-    built = _build(files, config, list(by_id.values()), report, limits)
+    built = _build(files, config, list(by_id.values()), report, limits, broken)
     if built is None or report.errors:
         return None, report
     _coverage(built, report)
     return built, report
 
 
-def _build(files: Any, config: m.Config, records: list[Record], report: Report,
-           limits: Limits) -> m.Portfolio | None:
+def _build(
+    files: Files,
+    config: m.Config,
+    records: list[Record],
+    report: Report,
+    limits: Limits,
+    broken: set[str],
+) -> m.Portfolio | None:
     kinds: dict[str, dict[str, Any]] = {kind: {} for kind in KIND_NAMES}
     claimed: set[Path] = set()
     as_of = m.Month.of(config.as_of)
@@ -235,26 +302,42 @@ def _build(files: Any, config: m.Config, records: list[Record], report: Report,
             yaml_path = files.base / doc.rel
             data_path = yaml_path.parent / (doc.data.get("data") or f"{record.id}.csv")
             claimed.add(data_path)
-            data_rel = files.rel(data_path) if data_path.is_relative_to(files.base) else str(
-                data_path)
+            data_rel = (
+                files.rel(data_path) if data_path.is_relative_to(files.base) else str(data_path)
+            )
             table = None
             if data_path not in files.tables:
-                report.error(doc.span(("id",)), "E510",
-                             f"no data file '{data_path.name}' beside metric '{record.id}'",
-                             "add a CSV with the columns period,value")
+                report.error(
+                    doc.span(("id",)),
+                    "E510",
+                    f"no data file '{data_path.name}' beside metric '{record.id}'",
+                    "add a CSV with the columns period,value",
+                )
             else:
                 table = load_table(data_path, data_rel, report, limits)
             kinds["metric"][record.id] = build_metric(doc, table, data_rel, as_of, report)
     for path, rel in sorted(files.tables.items()):
-        if path not in claimed:
-            report.warning(Span(rel), "W511", f"'{rel}' belongs to no metric definition",
-                           f"add {path.stem}.yaml beside it, or remove it")
+        if path not in claimed and path.stem not in broken:
+            report.warning(
+                Span(rel),
+                "W511",
+                f"'{rel}' belongs to no metric definition",
+                f"add {path.stem}.yaml beside it, or remove it",
+            )
     if report.errors:
         return None
     return m.Portfolio(
-        root=files.root, config=config,
-        requirements=kinds["requirement"], evidence=kinds["evidence"],
-        metrics=kinds["metric"], findings=kinds["finding"],
-        files=tuple(sorted([files.rel(files.portfolio)] + [files.rel(p) for _, p in files.records]
-                           + list(files.tables.values()))),
+        root=files.root,
+        config=config,
+        requirements=kinds["requirement"],
+        evidence=kinds["evidence"],
+        metrics=kinds["metric"],
+        findings=kinds["finding"],
+        files=tuple(
+            sorted(
+                [files.rel(files.portfolio)]
+                + [files.rel(p) for _, p in files.records]
+                + list(files.tables.values())
+            )
+        ),
     )

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Report, Span
-from generator.source import DEFAULT_LIMITS, FORBIDDEN, Limits, describe_char
+from generator.source import DEFAULT_LIMITS, FORBIDDEN, Limits, check_text, describe_char
 
 try:
     from yaml import CSafeLoader as _EventSource
@@ -114,13 +114,19 @@ class _Builder:
     def check_node(self, event: Any) -> None:
         if getattr(event, "anchor", None) is not None:
             self.fail(
-                event.start_mark, "E012", "anchors and aliases are not allowed in evidence files",
+                event.start_mark,
+                "E012",
+                "anchors and aliases are not allowed in evidence files",
                 "repeat the value instead of using '&' and '*'",
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
-            self.fail(event.start_mark, "E013", f"tag '{tag}' is not allowed",
-                      "remove the tag; evidence files hold plain values")
+            self.fail(
+                event.start_mark,
+                "E013",
+                f"tag '{tag}' is not allowed",
+                "remove the tag; evidence files hold plain values",
+            )
 
     def scalar_value(self, event: Any) -> Any:
         if event.style in (None, ""):
@@ -128,13 +134,21 @@ class _Builder:
         text: str = event.value
         bad = FORBIDDEN.search(text.replace("\t", " ").replace("\n", " "))
         if bad is not None:
-            self.fail(event.start_mark, "E004", f"forbidden character {describe_char(bad.group())}"
-                      " in string", "remove it; control characters are not allowed")
+            self.fail(
+                event.start_mark,
+                "E004",
+                f"forbidden character {describe_char(bad.group())} in string",
+                "remove it; control characters are not allowed",
+            )
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            self.fail(event.start_mark, "E004", "string contains a lone surrogate escape",
-                      "remove the '\\ud800'-style escape")
+            self.fail(
+                event.start_mark,
+                "E004",
+                "string contains a lone surrogate escape",
+                "remove the '\\ud800'-style escape",
+            )
         return text
 
     def place(self, value: Any, event: Any) -> bool:
@@ -143,8 +157,12 @@ class _Builder:
         position = (mark.line + 1, mark.column + 1)
         if not self.stack:
             if self.root_done:
-                self.fail(mark, "E016", "more than one YAML document in the file",
-                          "keep one document per file and remove the '---' separator")
+                self.fail(
+                    mark,
+                    "E016",
+                    "more than one YAML document in the file",
+                    "keep one document per file and remove the '---' separator",
+                )
             self.root_done = True
             self.doc.data = value
             self.doc.values[()] = position
@@ -175,18 +193,24 @@ class _Builder:
         if not isinstance(event, yaml.ScalarEvent):
             self.fail(mark, "E015", "a key must be a plain name, not a list or mapping")
         if event.style in (None, "") and event.value == "<<":
-            self.fail(mark, "E018", "merge keys ('<<') are not allowed",
-                      "write the fields out in full")
+            self.fail(
+                mark, "E018", "merge keys ('<<') are not allowed", "write the fields out in full"
+            )
         if not isinstance(value, str):
-            self.error(mark, "E015", f"key {event.value} is not a string",
-                       f"quote it: \"{event.value}\"")
+            self.error(
+                mark, "E015", f"key {event.value} is not a string", f'quote it: "{event.value}"'
+            )
         key = event.value
         assert isinstance(frame.container, dict)
         path = (*frame.path, key)
         if path in self.doc.keys:
             first = self.doc.keys.get(path, (0, 0))[0]
-            self.error(mark, "E011", f"duplicate key '{key}' (first at line {first})",
-                       "remove one of the two entries")
+            self.error(
+                mark,
+                "E011",
+                f"duplicate key '{key}' (first at line {first})",
+                "remove one of the two entries",
+            )
             frame.skip = True
         else:
             self.doc.keys[path] = (mark.line + 1, mark.column + 1)
@@ -194,16 +218,21 @@ class _Builder:
 
     def open(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
         if len(self.stack) >= self.limits.depth:
-            self.fail(event.start_mark, "E014", f"nesting deeper than {self.limits.depth} levels",
-                      "evidence files need only a few levels; flatten the structure")
+            self.fail(
+                event.start_mark,
+                "E014",
+                f"nesting deeper than {self.limits.depth} levels",
+                "evidence files need only a few levels; flatten the structure",
+            )
         parent_path: Path_ = ()
         if self.stack:
             parent = self.stack[-1]
             if isinstance(parent.container, list):
                 parent_path = (*parent.path, len(parent.container))
             elif parent.key is None:
-                self.fail(event.start_mark, "E015",
-                          "a key must be a plain name, not a list or mapping")
+                self.fail(
+                    event.start_mark, "E015", "a key must be a plain name, not a list or mapping"
+                )
             else:
                 parent_path = (*parent.path, parent.key)
         self.place(container, event)
@@ -218,9 +247,12 @@ class _Builder:
             if isinstance(event, yaml.StreamEndEvent):
                 return
             if isinstance(event, yaml.AliasEvent):
-                self.fail(event.start_mark, "E012",
-                          "anchors and aliases are not allowed in evidence files",
-                          "repeat the value instead of using '&' and '*'")
+                self.fail(
+                    event.start_mark,
+                    "E012",
+                    "anchors and aliases are not allowed in evidence files",
+                    "repeat the value instead of using '&' and '*'",
+                )
             if isinstance(event, yaml.ScalarEvent):
                 self.check_node(event)
                 self.place(self.scalar_value(event), event)
@@ -233,8 +265,12 @@ class _Builder:
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 self.close()
             elif isinstance(event, yaml.DocumentStartEvent) and self.root_done:
-                self.fail(event.start_mark, "E016", "more than one YAML document in the file",
-                          "keep one document per file and remove the '---' separator")
+                self.fail(
+                    event.start_mark,
+                    "E016",
+                    "more than one YAML document in the file",
+                    "keep one document per file and remove the '---' separator",
+                )
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, rel: str, report: Report) -> None:
@@ -253,9 +289,13 @@ def _syntax_error(exc: yaml.YAMLError, text: str, rel: str, report: Report) -> N
     report.error(span, "E010", message, hint)
 
 
-def parse_yaml(text: str, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS) -> Document | None:
+def parse_yaml(
+    text: str, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
+) -> Document | None:
     """Parse one evidence file; None when it cannot be used (the reasons are in `report`)."""
     errors_before = report.errors
+    if not check_text(text, rel, report):
+        return None
     builder = _Builder(rel, report, limits)
     source = _EventSource(text)
     try:
@@ -272,7 +312,10 @@ def parse_yaml(text: str, rel: str, report: Report, limits: Limits = DEFAULT_LIM
         return None
     if not isinstance(builder.doc.data, dict):
         kind = "a list" if isinstance(builder.doc.data, list) else "a single value"
-        report.error(Span(rel, *builder.doc.values[()]), "E019",
-                     f"expected a mapping of fields at the top level, got {kind}")
+        report.error(
+            Span(rel, *builder.doc.values[()]),
+            "E019",
+            f"expected a mapping of fields at the top level, got {kind}",
+        )
         return None
     return builder.doc if report.errors == errors_before else None
