@@ -11,8 +11,13 @@ def test_every_code_is_documented() -> None:
     emitted = set()
     for path in (ROOT / "generator").glob("*.py"):
         emitted |= set(re.findall(r'"([EW][0-9]{3})"', path.read_text("utf-8")))
-    documented = set(re.findall(r"^\| ([EW][0-9]{3}) \|", (ROOT / "docs" / "diagnostics.md")
-                                .read_text("utf-8"), re.MULTILINE))
+    documented = set(
+        re.findall(
+            r"^\| ([EW][0-9]{3}) \|",
+            (ROOT / "docs" / "diagnostics.md").read_text("utf-8"),
+            re.MULTILINE,
+        )
+    )
     assert emitted == documented
 
 
