@@ -146,6 +146,7 @@ class Requirement:
     mappings: tuple[Mapping, ...]
     notes: str | None
     span: Span
+    results: bool = False  # judged also by the results of the metrics that support it
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,17 @@ class Action:
     owner: str
     due: dt.date
     done: dt.date | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """A requirement a still-open finding no longer holds against, from `date`."""
+
+    requirement: str
+    date: dt.date
+    note: str | None
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -302,6 +314,7 @@ class Finding:
     closed: dt.date | None
     notes: str | None
     span: Span
+    cleared: tuple[Clearance, ...] = ()
 
 
 def _index(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:

@@ -150,6 +150,7 @@ def build_requirement(doc: Document, report: Report) -> m.Requirement:
         ),
         notes=f.get("notes"),
         span=f.span(),
+        results=bool(f.get("results")),
     )
 
 
@@ -216,8 +217,29 @@ def build_finding(doc: Document, report: Report) -> m.Finding:
         action_due, done = f.date("actions", i, "due"), f.date("actions", i, "done")
         f.order(("raised",), ("actions", i, "done"), raised, done)
         actions.append(
-            m.Action(action["description"], action["owner"], action_due or dt.date.min, done)
+            m.Action(
+                action["description"],
+                action["owner"],
+                action_due or dt.date.min,
+                done,
+                f.span("actions", i),
+            )
         )
+    cleared = []
+    for i, item in enumerate(f.get("cleared") or []):
+        date = f.date("cleared", i, "date")
+        f.order(("raised",), ("cleared", i, "date"), raised, date)
+        if item["requirement"] not in f.get("requirements"):
+            report.error(
+                f.span("cleared", i, "requirement"),
+                "E106",
+                f"cleared requirement '{item['requirement']}' is not one of the "
+                "finding's 'requirements'",
+            )
+        elif date is not None:
+            cleared.append(
+                m.Clearance(item["requirement"], date, item.get("note"), f.span("cleared", i))
+            )
     effectiveness = None
     if f.get("effectiveness") is not None:
         verified = f.date("effectiveness", "verified")
@@ -249,4 +271,5 @@ def build_finding(doc: Document, report: Report) -> m.Finding:
         closed=closed,
         notes=f.get("notes"),
         span=f.span(),
+        cleared=tuple(cleared),
     )
