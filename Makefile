@@ -23,6 +23,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_assess.py
 
 validate: $(STAMP)
 	$(BIN)/certfolio validate evidence --strict

@@ -7,15 +7,20 @@ no portfolio. Nothing imports this module.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.assess import assess_portfolio
 from generator.diagnostics import FORMATS, format_report
+from generator.export import assessment_json
+from generator.lint import lint_assessment
 from generator.load import PortfolioNotFound
 from generator.schema import KINDS, schema_text
+from generator.summary import summary_text
 from generator.validate import validate_portfolio
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -64,6 +69,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
 
+    assess = commands.add_parser(
+        "assess",
+        help="compute status as of a date: metrics, evidence, findings, requirements",
+        description="Validate the portfolio, then compute every requirement's status with its "
+        "reasons, as of the portfolio's as_of date (or --as-of).",
+    )
+    assess.add_argument(
+        "portfolio",
+        nargs="?",
+        type=Path,
+        metavar="PORTFOLIO_DIR",
+        help="portfolio folder (default: ./evidence, else .)",
+    )
+    assess.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="assess as of this date (YYYY-MM-DD) instead of as_of",
+    )
+    assess.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text summary (default) or the JSON document",
+    )
+    assess.add_argument(
+        "--strict", action="store_true", help="readiness warnings fail too (exit 1)"
+    )
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a YAML kind",
@@ -72,6 +107,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _assess(args: argparse.Namespace) -> int:
+    root = args.portfolio if args.portfolio is not None else default_portfolio()
+    try:
+        portfolio, report = validate_portfolio(root)
+    except PortfolioNotFound as exc:
+        print(f"certfolio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if portfolio is None:
+        sys.stdout.write(format_report(report, resolve_format(None)))
+        return EXIT_PROBLEMS
+    assessment = assess_portfolio(portfolio, args.as_of)
+    lint = lint_assessment(assessment)
+    if args.format == "json":
+        sys.stdout.write(assessment_json(assessment, lint))
+    else:
+        sys.stdout.write(summary_text(assessment, lint))
+    return EXIT_PROBLEMS if args.strict and lint else EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -90,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "assess":
+            return _assess(args)
         sys.stdout.write(schema_text(args.kind))
         return EXIT_OK
     except BrokenPipeError:  # pragma: no cover - `certfolio ... | head`

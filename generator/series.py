@@ -306,7 +306,7 @@ def build_metric(
         sample=sample,
         targets=tuple(targets),
         comparators=tuple(
-            m.Comparator(c["label"], c["value"], c["source"], c["date"], c.get("kind"))
+            m.Comparator(c["label"], c["value"], c["source"], str(c["date"]), c.get("kind"))
             for c in f.get("comparators") or []
         ),
         supports=tuple(f.get("supports") or []),

@@ -20,7 +20,11 @@ LAYERS = [
     "series",
     "validate",
     "stats",
+    "metrics",
     "assess",
+    "lint",
+    "export",
+    "summary",
     "cli",
     "__main__",
 ]

@@ -1,0 +1,370 @@
+"""Status as of a date: evidence freshness, findings, requirement status with reasons, readiness.
+
+Everything is a pure function of the validated portfolio and the `as_of` date (the portfolio's
+own, or one given on the command line); dates after `as_of` are treated as not yet happened.
+
+Requirement status. Each requirement collects *reasons*, each naming its cause and its effect:
+- `fail`: an open major finding; on a results requirement (`results: true`), a supporting metric
+  that is not met and has no open finding (no action) or no data; every evidence item expired;
+- `gap`: an open minor finding (open until verified closed, unless `cleared` for this
+  requirement); a supporting metric not met while a finding on it is open; an evidence item
+  expired or overdue for review;
+- `info`: the workings that did not change the status (metrics met or improving, findings
+  closed, observations, evidence due for review soon).
+Status: no evidence item → "no evidence"; any fail → "not met"; any gap → "partly met"; else
+"met". DOMAIN.md's definition: partly met is a gap with an open action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from generator import model as m
+from generator.metrics import MetricResult, assess_metric
+
+REQUIREMENT_STATUSES = ("met", "partly met", "not met", "no evidence")
+FRESHNESS_STATES = ("current", "due soon", "overdue", "expired")
+FINDING_STATES = ("open", "overdue", "implemented", "closed", "verified-closed")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    evidence: m.Evidence
+    state: str  # "current" | "due soon" | "overdue" | "expired"
+    days: int | None  # to the review or expiry date that decides the state; < 0 when past
+    because: str
+
+
+@dataclass(frozen=True)
+class FindingStatus:
+    finding: m.Finding
+    state: str  # "open" | "overdue" | "implemented" | "closed" | "verified-closed"
+    due: dt.date | None  # the date that matters now: action due or effectiveness check due
+    days_to_due: int | None
+    overdue_actions: tuple[int, ...]
+    because: str
+
+    @property
+    def active(self) -> bool:
+        """Still a gap: not closed, and not an observation."""
+        return self.state not in ("closed", "verified-closed") and self.finding.grade != (
+            "observation"
+        )
+
+
+@dataclass(frozen=True)
+class Reason:
+    effect: str  # "fail" | "gap" | "info"
+    kind: str  # "evidence" | "finding" | "metric"
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    requirement: m.Requirement
+    status: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts by state, in a fixed order, with the share of the first state."""
+
+    counts: tuple[tuple[str, int], ...]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    def __getitem__(self, state: str) -> int:
+        return dict(self.counts)[state]
+
+    def percent(self, *states: str) -> float:
+        return 100.0 * sum(self[s] for s in states) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    portfolio: m.Portfolio
+    as_of: dt.date
+    metrics: dict[str, MetricResult]
+    evidence: dict[str, Freshness]
+    findings: dict[str, FindingStatus]
+    requirements: dict[str, RequirementStatus]
+    categories: tuple[tuple[m.Category, Tally], ...]
+
+    def tally(self, kind: str) -> Tally:
+        states, values = {
+            "requirements": (REQUIREMENT_STATUSES, [r.status for r in self.requirements.values()]),
+            "metrics": (
+                ("met", "improving", "not met", "no data"),
+                [r.status for r in self.metrics.values()],
+            ),
+            "evidence": (FRESHNESS_STATES, [f.state for f in self.evidence.values()]),
+            "findings": (FINDING_STATES, [f.state for f in self.findings.values()]),
+        }[kind]
+        return Tally(tuple((s, values.count(s)) for s in states))
+
+
+def assess_freshness(item: m.Evidence, as_of: dt.date, warning_days: int) -> Freshness:
+    if item.valid_until is not None and item.valid_until < as_of:
+        return Freshness(
+            item, "expired", (item.valid_until - as_of).days, f"expired on {item.valid_until}"
+        )
+    if item.review_by is not None and item.review_by < as_of:
+        return Freshness(
+            item, "overdue", (item.review_by - as_of).days, f"review was due on {item.review_by}"
+        )
+    upcoming = [
+        (d, what)
+        for d, what in ((item.review_by, "review due"), (item.valid_until, "expires"))
+        if d is not None
+    ]
+    if not upcoming:
+        return Freshness(item, "current", None, "no review or expiry date")
+    date, what = min(upcoming)
+    days = (date - as_of).days
+    state = "due soon" if days <= warning_days else "current"
+    return Freshness(item, state, days, f"{what} on {date} (in {days} days)")
+
+
+def _known(date: dt.date | None, as_of: dt.date) -> dt.date | None:
+    """A date that has happened by `as_of`; later dates are treated as not yet known."""
+    return date if date is not None and date <= as_of else None
+
+
+def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
+    closed, implemented = _known(finding.closed, as_of), _known(finding.implemented, as_of)
+    effectiveness = finding.effectiveness
+    verified = _known(effectiveness.verified, as_of) if effectiveness else None
+    overdue_actions = tuple(
+        i for i, a in enumerate(finding.actions) if _known(a.done, as_of) is None and a.due < as_of
+    )
+    if closed is not None:
+        if verified is not None or finding.grade == "observation":
+            return FindingStatus(
+                finding,
+                "verified-closed",
+                None,
+                None,
+                overdue_actions,
+                f"closed on {closed}"
+                + (f", effectiveness verified on {verified}" if verified else ""),
+            )
+        return FindingStatus(
+            finding,
+            "closed",
+            None,
+            None,
+            overdue_actions,
+            f"closed on {closed} without an effectiveness check",
+        )
+    if implemented is not None:
+        due = effectiveness.due if effectiveness else None
+        days = (due - as_of).days if due else None
+        if verified is None and due is not None and due < as_of:
+            return FindingStatus(
+                finding,
+                "overdue",
+                due,
+                days,
+                overdue_actions,
+                f"implemented on {implemented}; effectiveness check was due on {due}",
+            )
+        check = f"effectiveness check due on {due}" if due else "effectiveness not yet checked"
+        return FindingStatus(
+            finding,
+            "implemented",
+            due,
+            days,
+            overdue_actions,
+            f"implemented on {implemented}; {check}",
+        )
+    days = (finding.due - as_of).days
+    if finding.due < as_of:
+        return FindingStatus(
+            finding,
+            "overdue",
+            finding.due,
+            days,
+            overdue_actions,
+            f"corrective action was due on {finding.due}",
+        )
+    return FindingStatus(
+        finding,
+        "open",
+        finding.due,
+        days,
+        overdue_actions,
+        f"corrective action due on {finding.due} (in {days} days)",
+    )
+
+
+def _finding_reasons(
+    requirement: m.Requirement, statuses: list[FindingStatus], as_of: dt.date
+) -> list[Reason]:
+    reasons = []
+    for status in statuses:
+        finding = status.finding
+        cleared = next(
+            (c for c in finding.cleared if c.requirement == requirement.id and c.date <= as_of),
+            None,
+        )
+        label = f"{finding.grade} finding {finding.id}"
+        if finding.grade == "observation":
+            reasons.append(
+                Reason(
+                    "info",
+                    "finding",
+                    finding.id,
+                    f"observation {finding.id} ({status.state}): {status.because}",
+                )
+            )
+        elif cleared is not None and status.active:
+            reasons.append(
+                Reason(
+                    "info",
+                    "finding",
+                    finding.id,
+                    f"{label} is open but cleared for {requirement.id} on "
+                    f"{cleared.date}" + (f": {cleared.note}" if cleared.note else ""),
+                )
+            )
+        elif status.active:
+            effect = "fail" if finding.grade == "major" else "gap"
+            reasons.append(
+                Reason(effect, "finding", finding.id, f"{label} {status.state}: {status.because}")
+            )
+        else:
+            reasons.append(
+                Reason("info", "finding", finding.id, f"{label} {status.state}: {status.because}")
+            )
+    return reasons
+
+
+def _metric_reasons(result: MetricResult, active: set[str]) -> Reason:
+    metric = result.metric
+    verdicts = "; ".join(
+        (f"{s.scope}: " if len(result.scopes) > 1 else "") + s.verdict.because
+        for s in result.scopes
+    )
+    text = f"metric {metric.id} {result.status}: {verdicts}"
+    if result.status in ("met", "improving"):
+        return Reason("info", "metric", metric.id, text)
+    open_findings = [f for f in result.findings if f in active]
+    if open_findings and result.status != "no data":
+        return Reason(
+            "gap", "metric", metric.id, f"{text}; action open in finding {', '.join(open_findings)}"
+        )
+    return Reason("fail", "metric", metric.id, f"{text}; no open corrective action")
+
+
+def _evidence_reasons(items: list[Freshness]) -> list[Reason]:
+    reasons = []
+    for fresh in items:
+        effect = {"expired": "gap", "overdue": "gap", "due soon": "info"}.get(fresh.state)
+        if effect:
+            reasons.append(
+                Reason(
+                    effect,
+                    "evidence",
+                    fresh.evidence.id,
+                    f"evidence {fresh.evidence.id} {fresh.state}: {fresh.because}",
+                )
+            )
+    if items and all(f.state == "expired" for f in items):
+        reasons.append(
+            Reason(
+                "fail",
+                "evidence",
+                items[0].evidence.id,
+                "every evidence item for this requirement has expired",
+            )
+        )
+    return reasons
+
+
+def assess_requirement(
+    requirement: m.Requirement,
+    portfolio: m.Portfolio,
+    evidence: dict[str, Freshness],
+    findings: dict[str, FindingStatus],
+    metrics: dict[str, MetricResult],
+    as_of: dt.date,
+) -> RequirementStatus:
+    items = [evidence[e] for e in portfolio.evidence_for(requirement.id) if e in evidence]
+    reasons = _evidence_reasons(items)
+    reasons += _finding_reasons(
+        requirement,
+        [findings[f] for f in portfolio.findings_for(requirement.id) if f in findings],
+        as_of,
+    )
+    if requirement.results:
+        active = {f for f, status in findings.items() if status.active}
+        reasons += [
+            _metric_reasons(metrics[mid], active) for mid in portfolio.metrics_for(requirement.id)
+        ]
+    effects = {r.effect for r in reasons}
+    if not items:
+        status = "no evidence"
+    elif "fail" in effects:
+        status = "not met"
+    elif "gap" in effects:
+        status = "partly met"
+    else:
+        status = "met"
+    order = {"fail": 0, "gap": 1, "info": 2}
+    return RequirementStatus(
+        requirement, status, tuple(sorted(reasons, key=lambda r: (order[r.effect], r.ref)))
+    )
+
+
+def assess_portfolio(portfolio: m.Portfolio, as_of: dt.date | None = None) -> Assessment:
+    """The whole assessment; `as_of` defaults to the portfolio's own date."""
+    config = portfolio.config
+    day = as_of or config.as_of
+    month = m.Month.of(day)
+    rules = config.evaluation
+    raised = {fid for fid, f in portfolio.findings.items() if f.raised <= day}
+    metrics = {
+        mid: assess_metric(
+            metric,
+            rules,
+            month,
+            tuple(f for f in portfolio.findings_for_metric(mid) if f in raised),
+        )
+        for mid, metric in portfolio.metrics.items()
+    }
+    evidence = {
+        eid: assess_freshness(item, day, rules.freshness_warning_days)
+        for eid, item in portfolio.evidence.items()
+    }
+    findings = {
+        fid: assess_finding(f, day) for fid, f in portfolio.findings.items() if f.raised <= day
+    }
+    requirements = {
+        rid: assess_requirement(r, portfolio, evidence, findings, metrics, day)
+        for rid, r in portfolio.requirements.items()
+    }
+    categories = tuple(
+        (
+            category,
+            Tally(
+                tuple(
+                    (
+                        s,
+                        sum(
+                            1
+                            for r in requirements.values()
+                            if r.requirement.category == category.id and r.status == s
+                        ),
+                    )
+                    for s in REQUIREMENT_STATUSES
+                )
+            ),
+        )
+        for category in config.categories
+    )
+    return Assessment(portfolio, day, metrics, evidence, findings, requirements, categories)

@@ -1,0 +1,380 @@
+"""Assessing one metric: monthly attainment, the evaluation rule, trend, XmR phases, margins.
+
+Pure functions of the model and the portfolio's evaluation rules; nothing here reads the
+clock. A metric reported per site or program is assessed per scope, and its status is the
+worst of its scopes.
+
+Phases: the first phase starts with the first month of data; every `phase` annotation starts
+another. Each phase's limits come from its first `baseline_months` points (all of them when
+the phase is shorter) and are never recomputed silently. Signals are judged against the limits
+of the phase they fall in: a point beyond the limits, a run of 8 on one side of the centre,
+6 moves steadily rising or falling (a trend belongs to the phase it ends in). A run of 8 on the
+favourable side of the current phase's centre that no phase annotation explains is offered as
+a "new phase?" suggestion.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from generator import model as m
+from generator import stats
+
+RUN_LENGTH = 8
+TREND_MOVES = 6
+STATUS_ORDER = ("met", "improving", "not met", "no data")
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    period: m.Month
+    value: float
+    target: float | None
+    low: float | None
+    high: float | None
+    met: bool | None  # None: no target in force that month
+    n: int | None
+    margin: float | None  # ± in the metric's unit (95 %)
+    interval: tuple[float, float] | None
+    low_n: bool
+    phase: int
+    span: object
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    rule: str  # "beyond-limits" | "run" | "trend"
+    direction: str  # "above" | "below" | "rising" | "falling"
+    start: m.Month
+    end: m.Month
+    reached: m.Month
+    points: int
+    phase: int
+    favourable: bool
+    annotated: bool
+
+
+@dataclass(frozen=True)
+class Shift:
+    """How a phase compares with the limits of the phase before it."""
+
+    beyond_previous: int
+    favourable: int
+    run_reached: m.Month | None
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    index: int
+    start: m.Month
+    end: m.Month
+    baseline_end: m.Month
+    reason: str
+    limits: stats.Limits | None
+    signals: tuple[SignalResult, ...]
+    shift: Shift | None
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    points: int
+    s: int
+    p: float
+    slope: float
+    tendency: str  # sign of S: "up" | "down" | "none"
+    favourable: bool  # significant (p < alpha) in the metric's good direction
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # "met" | "improving" | "not met" | "no data"
+    window: tuple[m.Month, m.Month] | None
+    months: int
+    met_months: int
+    required: int
+    rule: str
+    because: str
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    scope: str
+    months: tuple[MonthResult, ...]
+    misses_by_year: dict[int, int]
+    months_by_year: dict[int, int]
+    means_by_year: dict[int, float]
+    verdict: Verdict
+    trend: TrendResult | None
+    phases: tuple[PhaseResult, ...]
+    suggestions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    metric: m.Metric
+    scopes: tuple[ScopeResult, ...]
+    status: str
+    findings: tuple[str, ...]
+
+
+def _margin(
+    metric: m.Metric, obs: m.Observation
+) -> tuple[float | None, tuple[float, float] | None]:
+    sample = metric.sample
+    if sample is None or obs.n is None or obs.n < 1:
+        return None, None
+    if sample.statistic == "proportion":
+        p_hat = min(max(obs.value / 100.0, 0.0), 1.0)
+        low, high = stats.wilson_interval(p_hat, obs.n)
+        return stats.proportion_margin(p_hat, obs.n) * 100.0, (low * 100.0, high * 100.0)
+    if sample.statistic == "nps" and obs.promoters is not None and obs.detractors is not None:
+        return stats.nps_margin(obs.promoters / obs.n, obs.detractors / obs.n, obs.n), None
+    return None, None
+
+
+def _phase_starts(metric: m.Metric, first: m.Month) -> list[tuple[m.Month, str]]:
+    starts = [(first, "first month of data")]
+    for note in sorted(metric.annotations, key=lambda a: a.period):
+        if note.kind == "phase" and note.period > first:
+            starts.append((note.period, f"phase annotation: {note.text}"))
+    return starts
+
+
+def _favourable(direction: str, signal_direction: str) -> bool:
+    good = {"higher": ("above", "rising"), "lower": ("below", "falling")}
+    return signal_direction in good.get(direction, ())
+
+
+def _annotated(metric: m.Metric, start: m.Month, end: m.Month) -> bool:
+    return any(start <= a.period <= end for a in metric.annotations)
+
+
+def _phases(
+    metric: m.Metric,
+    rows: list[m.Observation],
+    baseline: int,
+) -> tuple[list[PhaseResult], list[int], list[str]]:
+    periods = [o.period for o in rows]
+    indices = [p.index for p in periods]
+    values = [o.value for o in rows]
+    starts = _phase_starts(metric, periods[0])
+    bounds = []
+    for k, (start, reason) in enumerate(starts):
+        lo = next((i for i, p in enumerate(indices) if p >= start.index), len(periods))
+        hi = next(
+            (
+                i
+                for i, p in enumerate(indices)
+                if k + 1 < len(starts) and p >= starts[k + 1][0].index
+            ),
+            len(periods),
+        )
+        if lo < hi:
+            bounds.append((lo, hi, reason))
+    phase_of = [0] * len(rows)
+    for k, (lo, hi, _) in enumerate(bounds):
+        for i in range(lo, hi):
+            phase_of[i] = k
+    whole_trends = stats.trends(values, TREND_MOVES)
+    results: list[PhaseResult] = []
+    suggestions: list[str] = []
+    previous: stats.Limits | None = None
+    for k, (lo, hi, reason) in enumerate(bounds):
+        segment = values[lo:hi]
+        base = segment[: min(baseline, len(segment))]
+        limits = stats.xmr_limits(base)
+        found: list[tuple[str, str, int, int, int]] = []
+        if limits is not None:
+            found += [
+                (s.rule, s.direction, s.start + lo, s.end + lo, s.reached + lo)
+                for s in stats.beyond_limits(segment, limits)
+            ]
+            found += [
+                (s.rule, s.direction, s.start + lo, s.end + lo, s.reached + lo)
+                for s in stats.runs(segment, limits.centre, RUN_LENGTH)
+            ]
+        found += [
+            (s.rule, s.direction, s.start, s.end, s.reached)
+            for s in whole_trends
+            if lo <= s.end < hi
+        ]
+        signals = tuple(
+            SignalResult(
+                rule,
+                direction,
+                periods[a],
+                periods[b],
+                periods[r],
+                b - a + 1,
+                k,
+                _favourable(metric.direction, direction),
+                _annotated(metric, periods[a], periods[b]),
+            )
+            for rule, direction, a, b, r in sorted(found, key=lambda f: (f[4], f[0], f[2]))
+        )
+        shift = None
+        if previous is not None:
+            beyond = stats.beyond_limits(segment, previous)
+            run_hits = [
+                s for s in stats.runs(values[:hi], previous.centre, RUN_LENGTH) if s.end >= lo
+            ]
+            shift = Shift(
+                beyond_previous=len(beyond),
+                favourable=sum(1 for s in beyond if _favourable(metric.direction, s.direction)),
+                run_reached=periods[run_hits[0].reached] if run_hits else None,
+            )
+        for signal in signals:
+            if signal.rule == "run" and signal.favourable and k == len(bounds) - 1:
+                suggestions.append(
+                    f"new phase from {signal.start}? {signal.points} points on the favourable "
+                    f"side of the centre line {limits.centre if limits else 0:.2f} since "
+                    f"{signal.start}; start a phase with a 'phase' annotation if a documented "
+                    "process change explains it"
+                )
+        results.append(
+            PhaseResult(
+                k,
+                periods[lo],
+                periods[hi - 1],
+                periods[lo + len(base) - 1],
+                reason,
+                limits,
+                signals,
+                shift,
+            )
+        )
+        previous = limits
+    return results, phase_of, suggestions
+
+
+def _trend(
+    direction: str,
+    rows: list[m.Observation],
+    alpha: float,
+    minimum: int,
+) -> TrendResult | None:
+    if len(rows) < max(minimum, 3) or direction == "band":
+        return None
+    test = stats.mann_kendall([o.value for o in rows], alpha)
+    if test is None:
+        return None
+    good = "up" if direction == "higher" else "down"
+    return TrendResult(len(rows), test.s, test.p, test.slope, test.tendency, test.direction == good)
+
+
+def format_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _verdict(
+    window_rows: list[MonthResult], trend: TrendResult | None, rules: m.Evaluation, alpha: float
+) -> Verdict:
+    judged = [r for r in window_rows if r.met is not None]
+    if not judged:
+        return Verdict(
+            "no data", None, 0, 0, 0, "no month with data and a target in the window", "no data"
+        )
+    window = (window_rows[0].period, window_rows[-1].period)
+    months, met_months = len(judged), sum(1 for r in judged if r.met)
+    # a window shorter than configured needs the same share of months
+    required = -(-rules.min_months_met * months // rules.window_months)
+    rule = (
+        f"target met in at least {rules.min_months_met} of the last {rules.window_months} "
+        f"months, or a favourable Mann-Kendall trend (p < {alpha:g}) over them"
+    )
+    if met_months >= required:
+        return Verdict(
+            "met",
+            window,
+            months,
+            met_months,
+            required,
+            rule,
+            f"target met in {met_months} of {months} months",
+        )
+    if trend is not None and trend.favourable:
+        word = "rising" if trend.tendency == "up" else "falling"
+        return Verdict(
+            "improving",
+            window,
+            months,
+            met_months,
+            required,
+            rule,
+            f"target met in {met_months} of {months} months, but the trend is "
+            f"significantly {word} (Mann-Kendall {format_p(trend.p)}, Sen slope "
+            f"{trend.slope:+.3g}/month)",
+        )
+    because = f"target missed in {months - met_months} of {months} months"
+    if trend is not None and trend.tendency != "none" and trend.p < alpha:
+        word = "rising" if trend.tendency == "up" else "falling"
+        because += f" and the trend is {word} (Mann-Kendall {format_p(trend.p)})"
+    return Verdict("not met", window, months, met_months, required, rule, because)
+
+
+def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Month) -> ScopeResult:
+    """One scope's series up to the `as_of` month (later rows are ignored)."""
+    last = as_of.index
+    rows = [o for o in metric.observations if o.scope == scope and o.period.index <= last]
+    if not rows:
+        verdict = Verdict("no data", None, 0, 0, 0, "no data", "no data for this scope")
+        return ScopeResult(scope, (), {}, {}, {}, verdict, None, (), ())
+    phases, phase_of, suggestions = _phases(metric, rows, rules.baseline_months)
+    months = []
+    for obs, phase in zip(rows, phase_of, strict=True):
+        target = metric.target_for(obs.period)
+        met = (
+            None
+            if target is None
+            else stats.met(obs.value, metric.direction, target.value, target.low, target.high)
+        )
+        margin, interval = _margin(metric, obs)
+        low_n = bool(metric.sample and obs.n is not None and obs.n < metric.sample.planned_n)
+        months.append(
+            MonthResult(
+                obs.period,
+                obs.value,
+                target.value if target else None,
+                target.low if target else None,
+                target.high if target else None,
+                met,
+                obs.n,
+                margin,
+                interval,
+                low_n,
+                phase,
+                obs.span,
+            )
+        )
+    by_year: dict[int, list[MonthResult]] = defaultdict(list)
+    for row in months:
+        by_year[row.period.year].append(row)
+    window_start = rows[-1].period + (1 - rules.window_months)
+    first = window_start.index
+    window_rows = [r for r in months if r.period.index >= first]
+    trend = _trend(
+        metric.direction,
+        [o for o in rows if o.period.index >= first],
+        rules.trend_alpha,
+        rules.min_trend_points,
+    )
+    return ScopeResult(
+        scope=scope,
+        months=tuple(months),
+        misses_by_year={y: sum(1 for r in rs if r.met is False) for y, rs in by_year.items()},
+        months_by_year={y: len(rs) for y, rs in by_year.items()},
+        means_by_year={y: sum(r.value for r in rs) / len(rs) for y, rs in by_year.items()},
+        verdict=_verdict(window_rows, trend, rules, rules.trend_alpha),
+        trend=trend,
+        phases=tuple(phases),
+        suggestions=tuple(suggestions),
+    )
+
+
+def assess_metric(
+    metric: m.Metric, rules: m.Evaluation, as_of: m.Month, findings: tuple[str, ...] = ()
+) -> MetricResult:
+    scopes = tuple(assess_scope(metric, scope, rules, as_of) for scope in metric.scope)
+    status = max((s.verdict.status for s in scopes), key=STATUS_ORDER.index, default="no data")
+    return MetricResult(metric, scopes, status, findings)
