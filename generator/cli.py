@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.assess import assess_portfolio
+from generator.build import generate_site, write_site
 from generator.diagnostics import FORMATS, format_report
 from generator.export import assessment_json
 from generator.lint import lint_assessment
@@ -99,6 +100,64 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="readiness warnings fail too (exit 1)"
     )
 
+    generate = commands.add_parser(
+        "build",
+        help="write the site's Markdown pages and files to a folder (no MkDocs)",
+        description="Generate the site as a plain folder of Markdown pages and assets, which "
+        "MkDocs (or another engine reading the same Markdown) can build.",
+    )
+    generate.add_argument(
+        "portfolio",
+        nargs="?",
+        type=Path,
+        metavar="PORTFOLIO_DIR",
+        help="portfolio folder (default: ./evidence, else .)",
+    )
+    generate.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write (replaced whole, only on success)",
+    )
+    generate.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of templates that override the default ones",
+    )
+    generate.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".cache/certfolio"),
+        metavar="DIR",
+        help="chart cache (default: .cache/certfolio)",
+    )
+
+    site = commands.add_parser(
+        "site",
+        help="build the auditor site with MkDocs, strictly, into site/",
+        description="Run a strict MkDocs build into a fresh folder and swap it in only when "
+        "no warning was reported; a failed build leaves the previous site as it was.",
+    )
+    site.add_argument(
+        "-f",
+        "--config-file",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        metavar="FILE",
+        help="MkDocs configuration (default: mkdocs.yml)",
+    )
+    site.add_argument(
+        "-d",
+        "--site-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: the configuration's site_dir)",
+    )
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a YAML kind",
@@ -135,6 +194,39 @@ def _assess(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if args.strict and lint else EXIT_OK
 
 
+def _build(args: argparse.Namespace) -> int:
+    root = args.portfolio if args.portfolio is not None else default_portfolio()
+    templates = [args.templates] if args.templates else []
+    try:
+        site, report = generate_site(root, template_dirs=templates, cache_dir=args.cache)
+    except PortfolioNotFound as exc:
+        print(f"certfolio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if site is None:
+        sys.stdout.write(format_report(report, resolve_format(None)))
+        return EXIT_PROBLEMS
+    write_site(site, args.out)
+    print(f"wrote {len(site.pages)} pages and {len(site.files)} files to {args.out}")
+    return EXIT_OK
+
+
+def _site(args: argparse.Namespace) -> int:
+    from generator.plugin import build_site  # MkDocs is imported only for this command
+
+    if not args.config_file.is_file():
+        print(f"certfolio: error: no such file: {args.config_file}", file=sys.stderr)
+        return EXIT_USAGE
+    result = build_site(args.config_file, args.site_dir)
+    if result.problems:
+        print("certfolio: the site was not built; the previous site is unchanged:", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
+    print(f"certfolio: site built ({stages})")
+    return EXIT_OK
+
+
 def _validate(args: argparse.Namespace) -> int:
     root = args.portfolio if args.portfolio is not None else default_portfolio()
     try:
@@ -153,6 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "assess":
             return _assess(args)
+        if args.command == "build":
+            return _build(args)
+        if args.command == "site":
+            return _site(args)
         sys.stdout.write(schema_text(args.kind))
         return EXIT_OK
     except BrokenPipeError:  # pragma: no cover - `certfolio ... | head`

@@ -25,6 +25,12 @@ LAYERS = [
     "lint",
     "export",
     "summary",
+    "i18n",
+    "escape",
+    "charts",
+    "render",
+    "build",
+    "plugin",
     "cli",
     "__main__",
 ]
@@ -61,6 +67,13 @@ def test_imports_point_down() -> None:
                 continue
             assert imported in LAYERS, (path.name, imported)
             assert LAYERS.index(imported) < rank, f"{path.name} imports {imported}"
+
+
+def test_only_the_plugin_imports_mkdocs() -> None:
+    for path in PACKAGE.glob("*.py"):
+        text = path.read_text("utf-8")
+        if path.stem != "plugin":
+            assert "import mkdocs" not in text and "from mkdocs" not in text, path.name
 
 
 def test_nothing_imports_the_cli() -> None:

@@ -1,0 +1,237 @@
+"""The one pipeline both front ends call: portfolio folder in, site files out.
+
+`generate_site` validates, assesses, draws the charts and renders the pages, and returns a
+`Site`: Markdown pages plus asset bytes (charts, data files, attachments, manifest), keyed by
+their path relative to the site root. Nothing here imports MkDocs: the MkDocs plugin adds these
+files to a build, and `write_site` writes them as a plain folder any engine can build.
+Writing to disk is a separate, atomic step.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import charts
+from generator.assess import Assessment, assess_portfolio
+from generator.diagnostics import Report
+from generator.export import assessment_json
+from generator.i18n import Labels
+from generator.lint import lint_assessment
+from generator.model import Portfolio
+from generator.render import Published, SiteData, SourceInfo, default_templates, render_pages
+from generator.validate import validate_portfolio
+
+STAGES = ("load", "assess", "charts", "render")
+
+
+@dataclass
+class Site:
+    """A generated site: pages (Markdown) and files (bytes), by path from the site root."""
+
+    pages: dict[str, str]
+    files: dict[str, bytes]
+    verbatim: frozenset[str]  # files published as they are, never rendered (attachments)
+    language: str
+    source: SourceInfo
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _git(args: Sequence[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def source_info(portfolio_dir: Path, as_of: dt.date) -> SourceInfo:
+    """The portfolio's commit and a build time that never comes from the clock.
+
+    The time is the commit's (`git log -1 --format=%ct`), else `SOURCE_DATE_EPOCH`, else
+    midnight UTC of the as-of date: the same inputs always give the same site.
+    """
+    commit = _git(["rev-parse", "HEAD"], portfolio_dir)
+    dirty = bool(_git(["status", "--porcelain", "--", "."], portfolio_dir)) if commit else False
+    stamp = _git(["log", "-1", "--format=%ct"], portfolio_dir) if commit else None
+    if stamp and stamp.isdigit():
+        epoch = int(stamp)
+    elif os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    else:
+        epoch = int(dt.datetime.combine(as_of, dt.time(), dt.UTC).timestamp())
+    return SourceInfo(commit, dirty, epoch)
+
+
+def _read_attachment(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def _data_csv(assessment: Assessment, metric_id: str) -> bytes:
+    """A metric's monthly table as CSV; text cells cannot start a spreadsheet formula."""
+    result = assessment.metrics[metric_id]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["scope", "period", "value", "target", "low", "high", "met", "n", "margin"])
+    for scope in result.scopes:
+        for row in scope.months:
+            writer.writerow(
+                [
+                    scope.scope,
+                    row.period,
+                    repr(row.value),
+                    "" if row.target is None else repr(row.target),
+                    "" if row.low is None else repr(row.low),
+                    "" if row.high is None else repr(row.high),
+                    "" if row.met is None else str(row.met).lower(),
+                    "" if row.n is None else row.n,
+                    "" if row.margin is None else f"{row.margin:.4f}",
+                ]
+            )
+    return out.getvalue().encode("utf-8")
+
+
+def _manifest(
+    portfolio: Portfolio, source: SourceInfo, as_of: dt.date, attachments: dict[str, Published]
+) -> bytes:
+    inputs: list[dict[str, object]] = []
+    base = portfolio.root.parent
+    for rel in portfolio.files:
+        digest = hashlib.sha256((base / rel).read_bytes()).hexdigest()
+        inputs.append({"path": rel, "sha256": digest, "published": None})
+    for path, published in sorted(attachments.items()):
+        inputs.append(
+            {
+                "path": f"{portfolio.root.name}/{path}",
+                "sha256": published.sha256,
+                "published": published.path,
+                "size": published.size,
+            }
+        )
+    document = {
+        "schema_version": 1,
+        "portfolio": portfolio.config.id,
+        "source_commit": source.commit,
+        "uncommitted_changes": source.dirty,
+        "as_of": as_of.isoformat(),
+        "inputs": sorted(inputs, key=lambda x: str(x["path"])),
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def generate_site(
+    portfolio_dir: Path,
+    *,
+    template_dirs: Sequence[Path] = (),
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    report: Report | None = None,
+) -> tuple[Site | None, Report]:
+    """Build every page and file of the site; None (and the reasons) when validation fails."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    portfolio, report = validate_portfolio(portfolio_dir, report)
+    timings["load"] = time.perf_counter() - start
+    if portfolio is None:
+        return None, report
+
+    start = time.perf_counter()
+    assessment = assess_portfolio(portfolio)
+    lint = lint_assessment(assessment)
+    timings["assess"] = time.perf_counter() - start
+
+    labels = Labels(portfolio.config.language)
+    start = time.perf_counter()
+    specs: dict[str, charts.ChartSpec] = {
+        f"metrics/{mid}.svg": charts.metric_chart(result, labels)
+        for mid, result in assessment.metrics.items()
+    }
+    specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
+    specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
+    files = dict(
+        charts.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
+    )
+    chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
+    timings["charts"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    source = source_info(portfolio.root, assessment.as_of)
+    attachments: dict[str, Published] = {}
+    for item in portfolio.evidence.values():
+        for attachment in item.attachments:
+            if attachment.path in attachments:
+                continue
+            content = _read_attachment(portfolio.root / attachment.path)
+            site_path = f"files/{attachment.path}"
+            files[site_path] = content
+            attachments[attachment.path] = Published(
+                site_path, len(content), hashlib.sha256(content).hexdigest()
+            )
+    for mid in assessment.metrics:
+        files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
+    files["assessment.json"] = assessment_json(assessment, lint).encode("utf-8")
+    files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments)
+    data = SiteData(assessment, labels, source, chart_alt, attachments)
+    pages = render_pages(data, [*template_dirs, default_templates()])
+    timings["render"] = time.perf_counter() - start
+    site = Site(
+        pages,
+        dict(sorted(files.items())),
+        frozenset(p.path for p in attachments.values()),
+        portfolio.config.language,
+        source,
+        timings,
+    )
+    return site, report
+
+
+def write_site(site: Site, out_dir: Path) -> None:
+    """Write the generated folder (pages and files) to `out_dir`, replacing it only whole.
+
+    The new folder is written beside the old one and swapped in by two renames, so a failure
+    half way leaves the previous folder as it was.
+    """
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    try:
+        for rel, text in site.pages.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+        for rel, content in site.files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace `target` by the folder `new` (same parent); the old one is removed after."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        old.rmdir()
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,267 @@
+"""The MkDocs adapter: the only module that imports MkDocs.
+
+`CertfolioPlugin` runs the generator during `mkdocs build` / `mkdocs serve` (and so under
+`mike deploy`), adds its pages and files as generated files (nothing generated is committed),
+sets Material's language and the navigation from the portfolio, watches the portfolio and the
+templates, and sanitises the HTML of generated pages with nh3 as a second line of defence.
+
+`build_site` is what `make site` runs: a strict build into a fresh folder beside the target,
+swapped in only when MkDocs reported no warning at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nh3
+from mkdocs.commands.build import build
+from mkdocs.config import base, load_config
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from generator.build import Site, generate_site, swap_in
+from generator.diagnostics import format_report
+from generator.i18n import Labels
+
+log = get_plugin_logger(__name__)
+
+_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "details",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "label",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+_ATTRIBUTES = {
+    "*": {"class", "id", "title"},
+    "a": {"href", "rel"},
+    "img": {"src", "alt"},
+    "input": {"type", "name", "id", "checked"},
+    "label": {"for"},
+    "td": {"style"},
+    "th": {"style"},
+}
+
+
+def sanitise(html: str) -> str:
+    """Keep the markup Markdown and Material produce; drop scripts, handlers, unsafe URLs."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        generic_attribute_prefixes={"data-"},
+        filter_style_properties={"text-align"},
+    )
+
+
+class VerbatimFile(File):
+    """An attachment: copied as it is, never rendered, whatever its extension."""
+
+    def is_documentation_page(self) -> bool:
+        return False
+
+    def is_static_page(self) -> bool:
+        return False
+
+    def is_media_file(self) -> bool:
+        return True
+
+
+class CertfolioConfig(base.Config):
+    portfolio = c.Dir(exists=True)
+    templates = c.Optional(c.Dir(exists=True))
+    cache_dir = c.Type(str, default=".cache/certfolio")
+    workers = c.Optional(c.Type(int))
+
+
+def _nav(site: Site, labels: Labels) -> list[Any]:
+    def section(folder: str) -> list[str]:
+        index = f"{folder}/index.md"
+        rest = [p for p in site.pages if p.startswith(f"{folder}/") and p != index]
+        return [index, *rest]
+
+    return [
+        {labels["home"]: "index.md"},
+        {labels["categories"]: section("categories")},
+        {labels["requirements"]: section("requirements")},
+        {labels["evidence"]: section("evidence")},
+        {labels["metrics"]: section("metrics")},
+        {labels["findings"]: section("findings")},
+        {labels["owners"]: "owners.md"},
+        {labels["traceability"]: "traceability.md"},
+    ]
+
+
+class CertfolioPlugin(BasePlugin[CertfolioConfig]):
+    site: Site | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        templates = [Path(self.config.templates)] if self.config.templates else []
+        site, report = generate_site(
+            Path(self.config.portfolio),
+            template_dirs=templates,
+            cache_dir=Path(self.config.cache_dir),
+            workers=self.config.workers,
+        )
+        if site is None:
+            raise PluginError("the portfolio has errors:\n" + format_report(report))
+        for diagnostic in report.sorted():
+            log.warning(f"{diagnostic.span}: {diagnostic.message} [{diagnostic.code}]")
+        self.site = site
+        # sitemap dates and gzip headers come from the portfolio's commit, not the clock;
+        # the variable is set for this build only and restored afterwards
+        self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(site.source.epoch)
+        config.theme["language"] = site.language
+        if not config.nav:
+            config.nav = _nav(site, Labels(site.language))
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        for path, text in self.site.pages.items():
+            self._add(files, File.generated(config, path, content=text))
+        for path, content in self.site.files.items():
+            kind = VerbatimFile if path in self.site.verbatim else File
+            self._add(files, kind.generated(config, path, content=content))
+        return files
+
+    @staticmethod
+    def _add(files: Files, file: File) -> None:
+        if files.get_file_from_path(file.src_uri) is not None:
+            raise PluginError(
+                f"'{file.src_uri}' is generated by certfolio; remove it from docs_dir"
+            )
+        files.append(file)
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self.site is not None and page.file.src_uri in self.site.pages:
+            return sanitise(html)
+        return html
+
+    def _restore_epoch(self) -> None:
+        saved = getattr(self, "_saved_epoch", None)
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._restore_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._restore_epoch()
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(self.config.portfolio)
+        if self.config.templates:
+            server.watch(self.config.templates)
+        return server
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _sweep(target: Path) -> None:
+    """Remove folders a killed build left beside the target."""
+    for pattern in (f".{target.name}-new-*", f".{target.name}-old-*"):
+        for leftover in target.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+@dataclass
+class BuildResult:
+    """What `build_site` did: the problems that stopped it, and seconds per stage."""
+
+    problems: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
+    """Build strictly into a fresh folder and swap it in, unless anything was reported.
+
+    Never relies on `mkdocs build --strict -q` (which exits 0 on warnings): every warning
+    MkDocs or a plugin logs is collected, and any warning keeps the previous site in place.
+    Timings: the generator's stages (load, assess, charts, render) and "mkdocs", the rest.
+    """
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    start = time.perf_counter()
+    config = load_config(str(config_file), strict=True)
+    target = Path(site_dir) if site_dir else Path(config.site_dir)
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    counter = _Counter()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(counter)
+    timings: dict[str, float] = {}
+    try:
+        config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        build(config)
+    except (Abort, PluginError) as exc:
+        counter.messages.append(str(exc))
+    finally:
+        logger.removeHandler(counter)
+        plugin = config.plugins.get("certfolio")
+        if isinstance(plugin, CertfolioPlugin) and plugin.site is not None:
+            timings.update(plugin.site.timings)
+    if counter.messages:
+        shutil.rmtree(staging, ignore_errors=True)
+        return BuildResult(counter.messages, timings)
+    swap_in(staging, target)
+    timings["mkdocs"] = time.perf_counter() - start - sum(timings.values())
+    return BuildResult([], timings)

@@ -1,0 +1,219 @@
+"""Pages from Jinja2 templates: assessment in, `{relative_path: markdown}` out; writes nothing.
+
+Templates live in `site_templates/pages/` (shipped with the package); a user overrides any of
+them by putting a file of the same name in their own templates folder, searched first.
+`StrictUndefined` turns a typo in a template into an error naming the template and line.
+Every string from evidence files reaches a page through the `md`, `cell` or `block` filters
+(see `escape`), and the rendered Markdown never passes through another template engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import model as m
+from generator.assess import Assessment
+from generator.escape import attr, md_block, md_cell, md_inline
+from generator.i18n import Labels
+
+#: Where each kind of record's page lives, relative to the site root.
+FOLDERS = {
+    "requirement": "requirements",
+    "evidence": "evidence",
+    "metric": "metrics",
+    "finding": "findings",
+    "category": "categories",
+}
+
+
+def default_templates() -> Path:
+    """The templates shipped with certfolio (`site_templates/pages`)."""
+    return Path(str(resources.files("site_templates").joinpath("pages")))
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where the portfolio came from: its git commit, if any, and the build timestamp."""
+
+    commit: str | None
+    dirty: bool
+    epoch: int  # seconds since 1970 (SOURCE_DATE_EPOCH): the commit time, never the clock
+
+
+@dataclass(frozen=True)
+class Published:
+    """A file published with the site (an attachment or a data file)."""
+
+    path: str  # relative to the site root
+    size: int
+    sha256: str
+
+
+@dataclass
+class SiteData:
+    """Everything the templates see besides the assessment."""
+
+    assessment: Assessment
+    labels: Labels
+    source: SourceInfo
+    chart_alt: dict[str, str] = field(default_factory=dict)
+    attachments: dict[str, Published] = field(default_factory=dict)  # by portfolio path
+
+
+def front_matter(title: str) -> str:
+    """The page's title as metadata, HTML-escaped: themes print titles unescaped (in
+    `<title>`, the navigation, breadcrumbs), so the title must already be inert HTML."""
+    return f"---\ntitle: {json.dumps(html.escape(title, quote=True), ensure_ascii=False)}\n---\n\n"
+
+
+def page_path(kind: str, ident: str) -> str:
+    """The Markdown path of a record's page, e.g. `evidence/EV-001.md`."""
+    return f"{FOLDERS[kind]}/{ident}.md"
+
+
+def _number(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{decimals}f}".replace(",", "\u202f")
+
+
+def _size(value: int) -> str:
+    for unit in ("bytes", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{value} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024  # type: ignore[assignment]
+    return str(value)  # pragma: no cover
+
+
+def make_environment(template_dirs: Sequence[Path], labels: Labels) -> jinja2.Environment:
+    """A Jinja2 environment over the given folders (first match wins), strict about names."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.do"],
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        md=md_inline,
+        cell=md_cell,
+        block=md_block,
+        attr=attr,
+        word=labels.word,
+        num=_number,
+        size=_size,
+    )
+
+    @jinja2.pass_context
+    def link(context: Any, kind: str, ident: str) -> str:
+        return f"{context['prefix']}{page_path(kind, ident)}"
+
+    @jinja2.pass_context
+    def ref(context: Any, kind: str, ident: str, text: str | None = None) -> str:
+        label = md_inline(ident if text is None else f"{ident} {text}")
+        return f"[{label}]({link(context, kind, ident)})"
+
+    @jinja2.pass_context
+    def root(context: Any, path: str) -> str:
+        return f"{context['prefix']}{path}"
+
+    env.globals.update(link=link, ref=ref, root=root, L=labels)
+    return env
+
+
+def _people(portfolio: m.Portfolio) -> dict[str, str]:
+    return {p.id: f"{p.role} ({p.name})" if p.name else p.role for p in portfolio.config.people}
+
+
+_FRESHNESS_ORDER = {"expired": 0, "overdue": 1, "due soon": 2, "current": 3}
+
+
+def _evidence_orders(assessment: Assessment, people: dict[str, str]) -> dict[str, list[Any]]:
+    """The evidence register three ways: most urgent first, by owner, by type."""
+    rows = list(assessment.evidence.values())
+    never = 10**9
+    return {
+        "freshness": sorted(
+            rows,
+            key=lambda f: (
+                _FRESHNESS_ORDER[f.state],
+                never if f.days is None else f.days,
+                f.evidence.id,
+            ),
+        ),
+        "owner": sorted(
+            rows, key=lambda f: (people.get(f.evidence.owner, f.evidence.owner), f.evidence.id)
+        ),
+        "type": sorted(rows, key=lambda f: (f.evidence.type, f.evidence.id)),
+    }
+
+
+def _common(data: SiteData) -> dict[str, Any]:
+    assessment = data.assessment
+    portfolio = assessment.portfolio
+    people = _people(portfolio)
+    return {
+        "evidence_orders": _evidence_orders(assessment, people),
+        "a": assessment,
+        "portfolio": portfolio,
+        "config": portfolio.config,
+        "as_of": assessment.as_of.isoformat(),
+        "source": data.source,
+        "people": people,
+        "categories": {c.id: c for c in portfolio.config.categories},
+        "chart_alt": data.chart_alt,
+        "attachments": data.attachments,
+        "scopes": {u.id: u for u in portfolio.config.scope},
+        "retention": dict(portfolio.config.retention_classes),
+        "built": dt.datetime.fromtimestamp(data.source.epoch, dt.UTC).date().isoformat(),
+    }
+
+
+def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str]:
+    """Every page of the site as Markdown, keyed by its path relative to the site root."""
+    env = make_environment(template_dirs, data.labels)
+    common = _common(data)
+    portfolio = data.assessment.portfolio
+    pages: dict[str, str] = {}
+
+    def render(path: str, template: str, title: str, **extra: Any) -> None:
+        prefix = "../" * path.count("/")
+        body = env.get_template(template).render(**common, prefix=prefix, **extra)
+        pages[path] = front_matter(title) + body
+
+    labels = data.labels
+    render("index.md", "index.md.j2", portfolio.config.title)
+    render("requirements/index.md", "requirements.md.j2", labels["requirements"])
+    render("evidence/index.md", "evidence_register.md.j2", labels["evidence"])
+    render("metrics/index.md", "metrics.md.j2", labels["metrics"])
+    render("findings/index.md", "findings.md.j2", labels["findings"])
+    render("categories/index.md", "categories.md.j2", labels["categories"])
+    render("owners.md", "owners.md.j2", labels["owners"])
+    render("traceability.md", "traceability.md.j2", labels["traceability"])
+    pages_of: list[tuple[str, dict[str, Any], Callable[[Any], str]]] = [
+        ("category", {c.id: c for c in portfolio.config.categories}, lambda c: c.id),
+        ("requirement", portfolio.requirements, lambda r: r.id),
+        ("evidence", portfolio.evidence, lambda e: e.id),
+        ("metric", portfolio.metrics, lambda x: x.id),
+        ("finding", portfolio.findings, lambda f: f.id),
+    ]
+    for kind, records, ident in pages_of:
+        for record in records.values():
+            render(
+                page_path(kind, ident(record)),
+                f"{kind}.md.j2",
+                f"{ident(record)} {record.title}",
+                item=record,
+            )
+    return dict(sorted(pages.items()))

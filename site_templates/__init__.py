@@ -1,0 +1,1 @@
+"""certfolio's default site templates, shipped with the package (not Python code)."""

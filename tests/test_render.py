@@ -1,0 +1,109 @@
+"""Rendered Markdown of the minimal portfolio against reviewed golden pages.
+
+tests/golden/<page>.md are the expected pages; CERTFOLIO_UPDATE_GOLDEN=1 rewrites them (then
+review the diff).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from generator.assess import assess_portfolio
+from generator.i18n import LANGUAGES, Labels, missing_keys
+from generator.render import Published, SiteData, SourceInfo, default_templates, render_pages
+from generator.validate import validate_portfolio
+
+from .conftest import DATA, SAMPLE
+
+GOLDEN = Path(__file__).parent / "golden"
+PAGES = [
+    "index.md",
+    "requirements/AA-02.md",
+    "evidence/EV-01.md",
+    "metrics/M2.md",
+    "findings/F-1.md",
+    "evidence/index.md",
+    "owners.md",
+    "traceability.md",
+]
+
+
+def site_data(root: Path, language: str = "en") -> SiteData:
+    portfolio, report = validate_portfolio(root)
+    assert portfolio is not None, report.diagnostics
+    assessment = assess_portfolio(portfolio)
+    alt = {k: f"chart of {k}" for k in [*portfolio.metrics, "overview", "findings"]}
+    attachments = {
+        a.path: Published(f"files/{a.path}", 52, "0" * 64)
+        for e in portfolio.evidence.values()
+        for a in e.attachments
+    }
+    return SiteData(
+        assessment, Labels(language), SourceInfo("0123456789abcdef", False, 0), alt, attachments
+    )
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    return render_pages(site_data(DATA / "minimal"), [default_templates()])
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_golden_page(pages: dict[str, str], name: str) -> None:
+    golden = GOLDEN / name
+    if os.environ.get("CERTFOLIO_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(pages[name], "utf-8")
+    assert pages[name] == golden.read_text("utf-8")
+
+
+def test_every_record_gets_a_page(pages: dict[str, str]) -> None:
+    assert sorted(pages) == sorted(
+        [
+            "index.md",
+            "owners.md",
+            "traceability.md",
+            "categories/index.md",
+            "categories/AA.md",
+            "requirements/index.md",
+            "requirements/AA-01.md",
+            "requirements/AA-02.md",
+            "evidence/index.md",
+            "evidence/EV-01.md",
+            "evidence/EV-02.md",
+            "metrics/index.md",
+            "metrics/M1.md",
+            "metrics/M2.md",
+            "findings/index.md",
+            "findings/F-1.md",
+        ]
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_renders_the_sample(language: str) -> None:
+    pages = render_pages(site_data(SAMPLE, language), [default_templates()])
+    labels = Labels(language)
+    assert labels["requirements"] in pages["requirements/index.md"]
+    assert labels.word("partly met") in pages["requirements/PE-04.md"]
+
+
+def test_no_language_lacks_a_label() -> None:
+    assert missing_keys() == {}
+
+
+def test_a_user_template_overrides_the_default(tmp_path: Path) -> None:
+    (tmp_path / "owners.md.j2").write_text("# Our owners page\n")
+    pages = render_pages(site_data(DATA / "minimal"), [tmp_path, default_templates()])
+    assert pages["owners.md"].endswith("---\n\n# Our owners page\n")
+    assert "\n# Minimal portfolio" in pages["index.md"]
+
+
+def test_a_template_typo_is_an_error_naming_the_template(tmp_path: Path) -> None:
+    (tmp_path / "owners.md.j2").write_text("# {{ config.titel }}\n")
+    with pytest.raises(jinja2.UndefinedError, match="titel"):
+        render_pages(site_data(DATA / "minimal"), [tmp_path, default_templates()])
