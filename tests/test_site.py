@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -297,3 +300,74 @@ def test_hostile_text_is_shown_never_run(tmp_path: Path) -> None:
         assert "alert(1)</script>" not in html.replace("&lt;script&gt;", "")
         seen += page.visible.count(HOSTILE)
     assert seen > 20  # the payload is visible, as typed, in many places
+
+
+def test_material_speaks_the_portfolio_language(tmp_path: Path) -> None:
+    portfolio = tmp_path / "portfolio"
+    shutil.copytree(DATA / "minimal", portfolio)
+    config_file = portfolio / "portfolio.yaml"
+    config_file.write_text(
+        config_file.read_text("utf-8").replace("language: en", "language: nb"), "utf-8"
+    )
+    config = make_project(tmp_path / "project", portfolio)
+    assert build_site(config, tmp_path / "site").problems == []
+    home = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert '<html lang="nb"' in home
+    assert "Sporbarhetsmatrise" in home  # our navigation label
+    assert "Innholdsliste" in home  # Material's own label for the table of contents
+
+
+def test_serve_watches_the_portfolio_and_the_templates(tmp_path: Path) -> None:
+    from generator.plugin import CertfolioPlugin
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "t").mkdir()
+    plugin = CertfolioPlugin()
+    errors, _ = plugin.load_config(
+        {"portfolio": str(tmp_path / "p"), "templates": str(tmp_path / "t")}
+    )
+    assert errors == []
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    plugin.on_serve(server, config=None, builder=None)  # type: ignore[arg-type]
+    assert server.watched == [str(tmp_path / "p"), str(tmp_path / "t")]
+    errors, _ = CertfolioPlugin().load_config({"portfolio": str(tmp_path / "missing")})
+    assert errors and errors[0][0] == "portfolio"
+
+
+def test_mike_deploys_a_version_without_symlinks(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", DATA / "minimal")
+    project = config.parent
+    bin_dir = Path(sys.executable).parent  # mike runs the mkdocs installed beside it
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "NO_MKDOCS_2_WARNING": "1",
+        "GIT_AUTHOR_NAME": "CI",
+        "GIT_AUTHOR_EMAIL": "ci@example.invalid",
+        "GIT_COMMITTER_NAME": "CI",
+        "GIT_COMMITTER_EMAIL": "ci@example.invalid",
+    }
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            args, cwd=project, env=env, capture_output=True, text=True, check=False, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    run("git", "init", "-q", "-b", "main")
+    run("git", "add", "-A")
+    run("git", "commit", "-q", "-m", "portfolio")
+    mike = str(Path(sys.executable).with_name("mike"))
+    run(mike, "deploy", "--update-aliases", "2025.1", "latest")
+    tree = run("git", "ls-tree", "-r", "gh-pages")
+    assert "2025.1/index.html" in tree and "2025.1/requirements/AA-01.html" in tree
+    assert "latest/index.html" in tree and "versions.json" in tree
+    assert " 120000 " not in f" {tree}" and "\n120000 " not in tree  # no symlinks
