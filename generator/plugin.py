@@ -142,10 +142,13 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         templates = [Path(self.config.templates)] if self.config.templates else []
+        cache_dir = Path(self.config.cache_dir)
+        if not cache_dir.is_absolute():  # relative to mkdocs.yml, like the other paths
+            cache_dir = Path(config.config_file_path or ".").parent / cache_dir
         site, report = generate_site(
             Path(self.config.portfolio),
             template_dirs=templates,
-            cache_dir=Path(self.config.cache_dir),
+            cache_dir=cache_dir,
             workers=self.config.workers,
         )
         if site is None:

@@ -329,7 +329,8 @@ def test_serve_watches_the_portfolio_and_the_templates(tmp_path: Path) -> None:
     assert errors == []
 
     class Server:
-        watched: list[str] = []
+        def __init__(self) -> None:
+            self.watched: list[str] = []
 
         def watch(self, path: str) -> None:
             self.watched.append(path)
