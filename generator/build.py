@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import charts
+from generator import charts, draw
 from generator.assess import Assessment, assess_portfolio
 from generator.diagnostics import Report
 from generator.export import assessment_json
@@ -164,9 +164,7 @@ def generate_site(
     }
     specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
     specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
-    files = dict(
-        charts.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
-    )
+    files = dict(draw.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress))
     chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
     timings["charts"] = time.perf_counter() - start
 

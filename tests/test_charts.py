@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import charts
+from generator import charts, draw
 from generator.assess import Assessment, assess_portfolio
 from generator.i18n import Labels
 from generator.validate import validate_portfolio
@@ -51,7 +51,7 @@ def specs(assessment: Assessment, labels: Labels) -> dict[str, charts.ChartSpec]
 @pytest.fixture(scope="module")
 def rendered(specs: dict[str, charts.ChartSpec]) -> dict[str, bytes]:
     """The serial reference render (no cache, no pool)."""
-    return charts.render_charts(specs, cache_dir=None, workers=1)
+    return draw.render_charts(specs, cache_dir=None, workers=1)
 
 
 def metric(specs: dict[str, charts.ChartSpec], mid: str) -> charts.MetricChart:
@@ -160,8 +160,8 @@ def test_specs_are_hashable_picklable_and_keyed_by_content(
         dataclasses.replace(spec)
     )
     changed = dataclasses.replace(spec, title=spec.title + " ")
-    assert charts.chart_key(spec) == charts.chart_key(dataclasses.replace(spec))
-    assert charts.chart_key(changed) != charts.chart_key(spec)
+    assert draw.chart_key(spec) == draw.chart_key(dataclasses.replace(spec))
+    assert draw.chart_key(changed) != draw.chart_key(spec)
 
 
 def test_alt_text_states_the_numbers(specs: dict[str, charts.ChartSpec]) -> None:
@@ -201,18 +201,18 @@ def test_svg_is_well_formed_titled_and_repeatable(
     assert root.findtext(f"{SVG}title") == spec.title
     assert spec.title in texts(root)
     assert b"dc:date" not in rendered[name] and b"Matplotlib v" not in rendered[name]
-    assert charts.render_svg(spec) == rendered[name]
+    assert draw.render_svg(spec) == rendered[name]
 
 
 def test_png_has_no_version_metadata(specs: dict[str, charts.ChartSpec]) -> None:
-    png = charts.render_png(specs["charts/findings.svg"])
+    png = draw.render_png(specs["charts/findings.svg"])
     assert png.startswith(b"\x89PNG") and b"Matplotlib" not in png
 
 
 def test_pool_renders_the_same_bytes(
     specs: dict[str, charts.ChartSpec], rendered: dict[str, bytes]
 ) -> None:
-    pooled = charts.render_charts(specs, cache_dir=None, workers=2, progress=False)
+    pooled = draw.render_charts(specs, cache_dir=None, workers=2, progress=False)
     assert list(pooled) == sorted(specs) and pooled == rendered
 
 
@@ -222,9 +222,9 @@ def test_other_processes_and_hash_seeds_render_the_same_bytes(
     (tmp_path / "specs.pickle").write_bytes(pickle.dumps(specs))
     script = (
         "import hashlib, json, pickle, sys\n"
-        "from generator import charts\n"
+        "from generator import draw\n"
         "specs = pickle.loads(open(sys.argv[1], 'rb').read())\n"
-        "print(json.dumps({k: hashlib.sha256(charts.render_svg(s)).hexdigest()"
+        "print(json.dumps({k: hashlib.sha256(draw.render_svg(s)).hexdigest()"
         " for k, s in sorted(specs.items())}))\n"
     )
     runs = [
@@ -248,7 +248,7 @@ def test_hostile_text_is_escaped(specs: dict[str, charts.ChartSpec]) -> None:
     spec = dataclasses.replace(
         metric(specs, "M13"), title=hostile, unit="<b>", comparators=(("</svg>", 93.0, "&"),)
     )
-    svg = charts.render_svg(spec)
+    svg = draw.render_svg(spec)
     root = parse(svg)
     assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("script", "b")]
     assert root.findtext(f"{SVG}title") == hostile and hostile in texts(root)
@@ -262,7 +262,7 @@ def test_split_metric_gets_one_panel_per_scope(assessment: Assessment, labels: L
     spec = charts.metric_chart(split, labels)
     assert [p.scope for p in spec.panels] == ["ENT", "P1"]
     assert "ENT: " in charts.alt_text(spec) and "P1: " in charts.alt_text(spec)
-    root = parse(charts.render_svg(spec))
+    root = parse(draw.render_svg(spec))
     assert {"ENT", "P1"} <= set(texts(root))
 
 
@@ -276,15 +276,15 @@ def test_cache_reuses_invalidates_and_repairs(
     cache.mkdir()
     (cache / "abc.svg.x1y2.tmp").write_bytes(b"half a chart")
     small = {k: specs[k] for k in ("charts/findings.svg", "metrics/M11.svg")}
-    first = charts.ChartStats()
-    assert charts.render_charts(small, cache_dir=cache, stats=first) == {
+    first = draw.ChartStats()
+    assert draw.render_charts(small, cache_dir=cache, stats=first) == {
         k: rendered[k] for k in sorted(small)
     }
     assert first.rendered == sorted(small) and not first.cached
     assert not list(cache.glob("*.tmp"))
 
-    second = charts.ChartStats()
-    again = charts.render_charts(small, cache_dir=cache, stats=second)
+    second = draw.ChartStats()
+    again = draw.render_charts(small, cache_dir=cache, stats=second)
     assert again == {k: rendered[k] for k in sorted(small)}
     assert second.cached == sorted(small) and not second.rendered
 
@@ -292,20 +292,21 @@ def test_cache_reuses_invalidates_and_repairs(
     (panel,) = m11.panels
     edited = dataclasses.replace(panel, values=(*panel.values[:-1], panel.values[-1] + 1))
     changed = {**small, "metrics/M11.svg": dataclasses.replace(m11, panels=(edited,))}
-    third = charts.ChartStats()
-    result = charts.render_charts(changed, cache_dir=cache, stats=third)
+    third = draw.ChartStats()
+    result = draw.render_charts(changed, cache_dir=cache, stats=third)
     assert third.rendered == ["metrics/M11.svg"] and third.cached == ["charts/findings.svg"]
     assert result["metrics/M11.svg"] != rendered["metrics/M11.svg"]
 
-    entry = cache / f"{charts.chart_key(specs['charts/findings.svg'])}.svg"
+    entry = cache / f"{draw.chart_key(specs['charts/findings.svg'])}.svg"
     entry.write_bytes(entry.read_bytes()[:500])
-    fourth = charts.ChartStats()
-    repaired = charts.render_charts(small, cache_dir=cache, stats=fourth)
+    fourth = draw.ChartStats()
+    repaired = draw.render_charts(small, cache_dir=cache, stats=fourth)
     assert fourth.invalid == fourth.rendered == ["charts/findings.svg"]
     assert repaired["charts/findings.svg"] == rendered["charts/findings.svg"]
     assert entry.read_bytes() == rendered["charts/findings.svg"]
 
 
 def test_charts_never_use_pyplot() -> None:
-    source = (ROOT / "generator" / "charts.py").read_text("utf-8")
-    assert "pyplot" not in source
+    for name in ("charts.py", "draw.py"):
+        source = (ROOT / "generator" / name).read_text("utf-8")
+        assert "pyplot" not in source

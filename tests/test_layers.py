@@ -28,6 +28,7 @@ LAYERS = [
     "i18n",
     "escape",
     "charts",
+    "draw",
     "render",
     "build",
     "plugin",

@@ -1,0 +1,513 @@
+"""Drawing chart specs: deterministic SVG (and PNG) bytes, cached, in parallel processes.
+
+Drawing uses the object-oriented `Figure` API only (the state-machine interface keeps global
+state and is not thread-safe; RELIABILITY.md 7) inside a fixed `rc_context`, with a fixed hash
+salt, no date or creator metadata and text kept as text, so one spec gives the same bytes in any
+process (RELIABILITY.md 4.2).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.style
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from generator.assess import REQUIREMENT_STATUSES
+from generator.charts import (
+    ChartSpec,
+    FindingsChart,
+    MetricChart,
+    OverviewChart,
+    PanelSpec,
+    clean_text,
+    format_number,
+    word_of,
+)
+from generator.metrics import STATUS_ORDER
+
+#: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
+CHART_STYLE_VERSION = "1"
+
+# Okabe-Ito, a colour-blind-safe palette; every element also differs by line style or marker.
+BLUE, ORANGE, SKY, GREEN = "#0072B2", "#E69F00", "#56B4E9", "#009E73"
+YELLOW, VERMILLION, PURPLE, GREY = "#F0E442", "#D55E00", "#CC79A7", "#666666"
+STATUS_STYLE = {  # colour, hatch
+    "met": (GREEN, ""),
+    "partly met": (YELLOW, "//"),
+    "improving": (SKY, "//"),
+    "not met": (VERMILLION, "xx"),
+    "no evidence": ("#BBBBBB", ".."),
+    "no data": ("#BBBBBB", ".."),
+}
+_RC: Any = {
+    "svg.hashsalt": "certfolio-charts",
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9,
+    "text.parse_math": False,  # user text with "$" stays literal
+    "text.usetex": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "hatch.linewidth": 0.8,
+}
+_WIDTH, _DPI = 9.0, 100
+_LEGEND: Any = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8}
+
+
+@dataclass
+class ChartStats:
+    """Filled in by `render_charts`: which charts came from the cache and which were drawn."""
+
+    cached: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # cache entries that failed the check
+
+
+def _steps(x: tuple[int, ...], values: list[float | None]) -> tuple[list[float], list[float]]:
+    """A month-wide horizontal segment per value (NaN for None), joined into steps."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for xi, v in zip(x, values, strict=True):
+        xs += [xi - 0.5, xi + 0.5]
+        ys += [float("nan") if v is None else v] * 2
+    return xs, ys
+
+
+def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, Any]) -> None:
+    """One scope: band or stepped target, per-phase limits, values, signals, low n."""
+    w = dict(spec.words)
+    top = ax.get_xaxis_transform()  # x in data, y in axes coordinates
+    ys: list[float] = list(panel.values)
+    if any(panel.band):
+        xs, lows = _steps(panel.x, [b[0] if b else None for b in panel.band])
+        _, highs = _steps(panel.x, [b[1] if b else None for b in panel.band])
+        ax.fill_between(xs, lows, highs, color=GREEN, alpha=0.15, lw=0)
+        for edge in (lows, highs):
+            ax.plot(xs, edge, color=GREEN, ls="--", lw=1.3)
+        keys[w["chart_band"]] = Patch(fc=GREEN + "26", ec=GREEN, ls="--")
+        ys += [b for pair in panel.band if pair for b in pair]
+    if any(t is not None for t in panel.target):
+        xs, target = _steps(panel.x, list(panel.target))
+        ax.plot(xs, target, color="black", ls="--", lw=1.3)
+        keys[w["chart_target"]] = Line2D([], [], color="black", ls="--")
+        ys += [t for t in panel.target if t is not None]
+    for phase in panel.phases:
+        if phase.start > 0:
+            ax.axvline(phase.start - 0.5, color=GREY, lw=0.8)
+        ax.text(phase.start - 0.4, 0.98, phase.label, transform=top, va="top", color=GREY)
+        if phase.centre is None or phase.lower is None or phase.upper is None:
+            continue
+        a, b = phase.start - 0.4, phase.end + 0.4
+        ax.hlines(phase.centre, a, b, colors=GREY, linestyles="-.", lw=1.1)
+        ax.hlines([phase.lower, phase.upper], a, b, colors="#333333", linestyles=":", lw=1.5)
+        keys[w["chart_centre"]] = Line2D([], [], color=GREY, ls="-.")
+        keys[w["chart_limits"]] = Line2D([], [], color="#333333", ls=":", lw=1.5)
+        ys += [phase.lower, phase.upper]
+    for i, (label, value, date) in enumerate(spec.comparators):
+        dash = ((0, (1, 3)), (0, (1, 1)), (0, (3, 1, 1, 1, 1, 1)))[i % 3]
+        ax.axhline(value, color=ORANGE, ls=dash, lw=1.6)
+        shown = format_number(value, spec.decimals)
+        text = f"{w['chart_comparator']}: {label} {shown} {spec.unit} ({date})"
+        keys[text] = Line2D([], [], color=ORANGE, ls=dash, lw=1.6)
+        ys.append(value)
+    ax.plot(panel.x, panel.values, color=BLUE, lw=1.6, zorder=3)
+    missed = set(panel.missed)
+    for hollow, key in ((False, "chart_value"), (True, "chart_missed")):
+        pts = [
+            (x, v) for x, v in zip(panel.x, panel.values, strict=True) if (x in missed) == hollow
+        ]
+        dot: dict[str, Any] = {"marker": "o", "ms": 5.5, "mec": BLUE}
+        dot["mfc"] = "white" if hollow else BLUE
+        if pts:
+            ax.plot(*zip(*pts, strict=True), ls="none", zorder=4, **dot)
+            keys[w[key]] = Line2D([], [], color=BLUE, ls="none" if hollow else "-", **dot)
+    where = dict(zip(panel.x, panel.values, strict=True))
+    for signal in panel.signals:
+        beyond = signal.rule == "beyond-limits"
+        mark: dict[str, Any] = {"marker": "D" if beyond else "s", "ms": 11 if beyond else 13}
+        mark |= {"mfc": "none", "mec": VERMILLION if beyond else PURPLE, "mew": 1.5}
+        ax.plot(signal.points, [where[x] for x in signal.points], ls="none", zorder=5, **mark)
+        label = f"{w['chart_signal']}: {w['w:' + signal.rule]}"
+        keys[label] = Line2D([], [], ls="none", **mark)
+    for low in panel.low_n:
+        bar = [[low.value - low.low], [low.high - low.value]]
+        ax.errorbar(low.x, low.value, yerr=bar, fmt="none", ecolor="black", capsize=4)
+        ax.annotate(
+            f"n={low.n}",
+            (low.x, low.high),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+        )
+        keys[w["chart_low_n"]] = Line2D(
+            [], [], color="black", marker="|", ms=12, mew=1.5, ls="none"
+        )
+        ys += [low.low, low.high]
+    if ys:
+        lo, hi = min(ys), max(ys)
+        pad = (hi - lo) * 0.06 or 1.0
+        ax.set_ylim(lo - pad, hi + 3 * pad)
+    else:
+        ax.text(0.5, 0.5, w["status"] + ": " + panel.status, transform=ax.transAxes, ha="center")
+    ax.set_ylabel(spec.unit)
+
+
+def _month_ticks(ax: Axes, months: tuple[str, ...]) -> None:
+    step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
+    major = [i for i, m in enumerate(months) if (int(m[5:]) - 1) % step == 0]
+    ax.set_xticks(major, [months[i] for i in major])
+    ax.set_xticks(range(len(months)), minor=True)
+    ax.set_xlim(-0.7, max(len(months), 1) - 0.3)
+
+
+def _figure(title: str, height: float) -> Figure:
+    """A fixed-width figure with the chart's title."""
+    fig = Figure(figsize=(_WIDTH, height), layout="constrained", dpi=_DPI)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    return fig
+
+
+def _draw_metric(spec: MetricChart) -> Figure:
+    n = max(len(spec.panels), 1)
+    note_h = 0.17 * len(spec.notes)
+    fig = _figure(spec.title, 0.9 + 2.9 * n + note_h)
+    ratios = [2.9] * n + ([note_h] if spec.notes else [])
+    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios)
+    axes: list[Axes] = []
+    keys: dict[str, Any] = {}
+    for i, panel in enumerate(spec.panels):
+        ax = fig.add_subplot(grid[i, 0], sharex=axes[0] if axes else None)
+        axes.append(ax)
+        _draw_panel(ax, spec, panel, keys)
+        if len(spec.panels) > 1:
+            ax.set_title(panel.scope, loc="left", fontsize=9)
+    if not axes:
+        axes.append(fig.add_subplot(grid[0, 0]))
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    _month_ticks(axes[-1], spec.months)
+    by_month: dict[int, list[str]] = {}
+    for note in spec.notes:
+        by_month.setdefault(note.x, []).append(str(note.number))
+    for x, numbers in sorted(by_month.items()):
+        axes[0].annotate(
+            ",".join(numbers),
+            (x, 1.0),
+            xycoords=axes[0].get_xaxis_transform(),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            annotation_clip=False,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "lw": 0.6},
+        )
+    if spec.notes:
+        box = fig.add_subplot(grid[n, 0])
+        box.axis("off")
+        for i, note in enumerate(spec.notes):
+            text = clean_text(
+                f"{note.number}  {spec.months[note.x]}  {note.kind}: {note.text}", 140
+            )
+            box.text(
+                0, 1 - i / len(spec.notes), text, transform=box.transAxes, va="top", fontsize=7.5
+            )
+    axes[0].legend(keys.values(), keys.keys(), **_LEGEND)
+    return fig
+
+
+def _bars(
+    ax: Axes,
+    rows: list[str],
+    names: tuple[str, ...],
+    codes: tuple[str, ...],
+    counts: list[tuple[int, ...]],
+) -> None:
+    """Horizontal stacked bars, one colour and hatch per status, counts written inside."""
+    left = [0] * len(rows)
+    for j, (name, code) in enumerate(zip(names, codes, strict=True)):
+        colour, hatch = STATUS_STYLE[code]
+        widths = [c[j] for c in counts]
+        ax.barh(rows, widths, left=left, color=colour, hatch=hatch, ec="black", lw=0.6, label=name)
+        for y, (x0, width) in enumerate(zip(left, widths, strict=True)):
+            if width:
+                ax.text(
+                    x0 + width / 2,
+                    y,
+                    str(width),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "lw": 0},
+                )
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlim(0, max([*left, 1]) * 1.02)
+    ax.legend(**_LEGEND)
+
+
+def _draw_overview(spec: OverviewChart) -> Figure:
+    rows = max(len(spec.categories), 1)
+    fig = _figure(spec.title, 2.6 + 0.45 * rows)
+    top, bottom = fig.subplots(2, 1, height_ratios=[0.45 * rows + 0.4, 0.9])
+    _bars(
+        top,
+        [c for c, _ in spec.categories],
+        spec.statuses,
+        REQUIREMENT_STATUSES,
+        [n for _, n in spec.categories],
+    )
+    top.set_title(word_of(spec, "chart_requirements"), loc="left", fontsize=10)
+    _bars(
+        bottom, [word_of(spec, "chart_metrics")], spec.metric_statuses, STATUS_ORDER, [spec.metrics]
+    )
+    bottom.set_yticks([])
+    bottom.set_title(word_of(spec, "chart_metrics"), loc="left", fontsize=10)
+    bottom.set_xlabel(word_of(spec, "count"))
+    return fig
+
+
+def _draw_findings(spec: FindingsChart) -> Figure:
+    start, as_of = dt.date.fromisoformat(spec.start), dt.date.fromisoformat(spec.as_of)
+    dues = sorted({dt.date.fromisoformat(d) for d, _ in spec.due})
+    end = max([as_of, *dues]) + dt.timedelta(days=12)
+
+    def day(value: dt.date | str) -> int:
+        when = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return (when - start).days
+
+    def level(steps: tuple[tuple[str, int], ...], at: int) -> int:
+        return max([n for d, n in steps if day(d) <= at], default=0)
+
+    grid = sorted({-1, 0, day(as_of), *(day(d) for d, _ in spec.raised + spec.closed)})
+    raised = [level(spec.raised, x) for x in grid]
+    closed = [level(spec.closed, x) for x in grid]
+    fig = _figure(spec.title, 3.8)
+    ax = fig.add_subplot()
+    ax.fill_between(grid, closed, raised, step="post", fc="none", ec=ORANGE, hatch="//", lw=0)
+    ax.step(grid, raised, where="post", color=BLUE, lw=1.8)
+    ax.step(grid, closed, where="post", color=GREEN, lw=1.8, ls="--")
+    ax.axvline(day(as_of), color=GREY, ls=":", lw=1.2)
+    ax.annotate(
+        f"{word_of(spec, 'as_of')} {spec.as_of}",
+        (day(as_of), 1.0),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(-4, -2),
+        textcoords="offset points",
+        va="top",
+        ha="right",
+        fontsize=8,
+        color=GREY,
+    )
+    for due in dues:
+        ids = [fid for d, fid in spec.due if d == due.isoformat()]
+        ax.plot(
+            [day(due)], [0], marker="v", ms=9, color=VERMILLION, ls="none", clip_on=False, zorder=5
+        )
+        ax.axvline(day(due), color=VERMILLION, ls=(0, (2, 3)), lw=0.8)
+        ax.annotate(
+            "\n".join(ids),
+            (day(due), 0),
+            xytext=(-6, 6),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color=VERMILLION,
+        )
+    months = []
+    month = dt.date(start.year, start.month, 1)
+    while month <= end:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    step = 1 if len(months) <= 10 else 2 if len(months) <= 20 else 3
+    major = [m for m in months if (m.month - 1) % step == 0]
+    ax.set_xticks([day(m) for m in major], [f"{m:%Y-%m}" for m in major])
+    ax.set_xlim(day(months[0]) - 2, day(end))
+    ax.set_ylim(0, max([*raised, 1]) + 1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(word_of(spec, "count"))
+    handles = [
+        Line2D([], [], color=BLUE, lw=1.8),
+        Line2D([], [], color=GREEN, lw=1.8, ls="--"),
+        Patch(fc="none", ec=ORANGE, hatch="//"),
+        Line2D([], [], color=VERMILLION, marker="v", ls="none", ms=8),
+    ]
+    names = ["raised", "chart_findings_closed", "chart_findings_open", "due"]
+    ax.legend(
+        handles,
+        [word_of(spec, k) for k in names],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        frameon=False,
+        fontsize=8,
+    )
+    return fig
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    """Matplotlib's defaults plus ours, whatever matplotlibrc or the caller set."""
+    with mpl.style.context("default"), mpl.rc_context(_RC):
+        yield
+
+
+def _draw(spec: ChartSpec) -> Figure:
+    if isinstance(spec, MetricChart):
+        return _draw_metric(spec)
+    if isinstance(spec, OverviewChart):
+        return _draw_overview(spec)
+    return _draw_findings(spec)
+
+
+def render_svg(spec: ChartSpec) -> bytes:
+    """The chart as SVG bytes: text kept as (escaped) text, a <title>, no date or version
+    metadata, stable ids; equal specs give equal bytes in any process."""
+    with _style():
+        fig = _draw(spec)
+        FigureCanvasSVG(fig)
+        out = io.BytesIO()
+        meta = {"Title": spec.title, "Date": None, "Creator": None}
+        fig.savefig(out, format="svg", metadata=meta)
+    return out.getvalue()
+
+
+def render_png(spec: ChartSpec) -> bytes:
+    """The chart as PNG bytes (Agg, fixed dpi, no Software metadata), for previews."""
+    with _style():
+        fig = _draw(spec)
+        FigureCanvasAgg(fig)
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=_DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def chart_key(spec: ChartSpec) -> str:
+    """SHA-256 over the spec's canonical JSON, CHART_STYLE_VERSION, matplotlib's version and
+    the rc settings."""
+    body = {"type": type(spec).__name__, "spec": dataclasses.asdict(spec)}
+    text = json.dumps(
+        body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    style = json.dumps(_RC, sort_keys=True)
+    salt = f"certfolio-chart\0{CHART_STYLE_VERSION}\0{mpl.__version__}\0{style}\0"
+    return hashlib.sha256((salt + text).encode("utf-8")).hexdigest()
+
+
+def _read_cached(cache_dir: Path, key: str) -> bytes | None:
+    """The cached SVG when it is there and its sidecar hash matches its content."""
+    try:
+        content = (cache_dir / f"{key}.svg").read_bytes()
+        expected = (cache_dir / f"{key}.sha256").read_text("ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    return content if hashlib.sha256(content).hexdigest() == expected else None
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then os.replace: never a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _store(cache_dir: Path, key: str, content: bytes) -> None:
+    # the SVG first, its hash last: an entry without a matching hash is re-rendered
+    _write_atomic(cache_dir / f"{key}.svg", content)
+    _write_atomic(cache_dir / f"{key}.sha256", hashlib.sha256(content).hexdigest().encode())
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
+
+
+def _render_misses(
+    misses: dict[str, ChartSpec], workers: int | None, progress: bool | None
+) -> dict[str, bytes]:
+    """Render keyed specs: serially for 1–2 or one worker, else in a process pool."""
+    count = len(misses)
+    jobs = workers if workers is not None else min(os.cpu_count() or 1, count)
+    show = progress if progress is not None else (sys.stderr.isatty() and count > 8)
+    done: dict[str, bytes] = {}
+    with tqdm(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:
+        if count <= 2 or jobs <= 1:
+            for key, spec in sorted(misses.items()):
+                done[key] = render_svg(spec)
+                bar.update()
+            return done
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+            futures = {pool.submit(render_svg, spec): key for key, spec in sorted(misses.items())}
+            for future in cf.as_completed(futures):
+                done[futures[future]] = future.result()
+                bar.update()
+    return done
+
+
+def render_charts(
+    specs: Mapping[str, ChartSpec],
+    *,
+    cache_dir: Path | None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    stats: ChartStats | None = None,
+) -> dict[str, bytes]:
+    """SVG bytes for every named spec, sorted by name. With `cache_dir`, charts whose key
+    (`chart_key`) has a verified entry are read back, the rest are drawn and stored atomically,
+    and leftover `*.tmp` files from an interrupted run are removed first. `stats`, when given,
+    records which names were cached, rendered, or had an invalid cache entry. The pool uses
+    forkserver (spawn off Linux), which re-imports a caller's main script: scripts that call
+    this must keep their work under `if __name__ == "__main__":`."""
+    stats = stats if stats is not None else ChartStats()
+    keys = {name: chart_key(spec) for name, spec in specs.items()}
+    found: dict[str, bytes] = {}
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in sorted(cache_dir.glob("*.tmp")):
+            leftover.unlink(missing_ok=True)
+        for name, key in sorted(keys.items()):
+            content = _read_cached(cache_dir, key) if key not in found else found[key]
+            if content is not None:
+                found[key] = content
+                stats.cached.append(name)
+            elif (cache_dir / f"{key}.svg").exists():
+                stats.invalid.append(name)
+    misses = {key: specs[name] for name, key in sorted(keys.items()) if key not in found}
+    stats.rendered += sorted(name for name, key in keys.items() if key in misses)
+    fresh = _render_misses(misses, workers, progress) if misses else {}
+    if cache_dir is not None:
+        for key, content in sorted(fresh.items()):
+            _store(cache_dir, key, content)
+    found |= fresh
+    return {name: found[keys[name]] for name in sorted(keys)}
