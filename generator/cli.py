@@ -175,13 +175,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _root(args: argparse.Namespace) -> Path:
+    return args.portfolio if args.portfolio is not None else default_portfolio()
+
+
 def _assess(args: argparse.Namespace) -> int:
-    root = args.portfolio if args.portfolio is not None else default_portfolio()
-    try:
-        portfolio, report = validate_portfolio(root)
-    except PortfolioNotFound as exc:
-        print(f"certfolio: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    portfolio, report = validate_portfolio(_root(args))
     if portfolio is None:
         sys.stdout.write(format_report(report, resolve_format(None)))
         return EXIT_PROBLEMS
@@ -195,13 +194,8 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    root = args.portfolio if args.portfolio is not None else default_portfolio()
     templates = [args.templates] if args.templates else []
-    try:
-        site, report = generate_site(root, template_dirs=templates, cache_dir=args.cache)
-    except PortfolioNotFound as exc:
-        print(f"certfolio: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    site, report = generate_site(_root(args), template_dirs=templates, cache_dir=args.cache)
     if site is None:
         sys.stdout.write(format_report(report, resolve_format(None)))
         return EXIT_PROBLEMS
@@ -228,12 +222,7 @@ def _site(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    root = args.portfolio if args.portfolio is not None else default_portfolio()
-    try:
-        _, report = validate_portfolio(root)
-    except PortfolioNotFound as exc:
-        print(f"certfolio: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    _, report = validate_portfolio(_root(args))
     sys.stdout.write(format_report(report, resolve_format(args.format)))
     return EXIT_PROBLEMS if report.failed(strict=args.strict) else EXIT_OK
 
@@ -251,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _site(args)
         sys.stdout.write(schema_text(args.kind))
         return EXIT_OK
+    except PortfolioNotFound as exc:
+        print(f"certfolio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:  # pragma: no cover - `certfolio ... | head`
         return EXIT_OK
     except Exception as exc:

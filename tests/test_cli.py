@@ -114,3 +114,36 @@ def test_python_dash_m_and_console_script_agree() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("0 errors, 0 warnings in ")
+
+
+def test_assess_text_json_and_exit_codes(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["assess", str(minimal)], capsys)
+    assert code == 0
+    assert out.startswith("Minimal portfolio for tests — as of 2024-06-15\n")
+    assert "Requirements: 1 met, 1 partly met (50 % met)" in out
+    code, out, _ = run(
+        ["assess", str(minimal), "--format", "json", "--as-of", "2024-04-01"], capsys
+    )
+    document = json.loads(out)
+    assert (code, document["as_of"]) == (0, "2024-04-01")
+    assert [f["state"] for f in document["findings"]] == ["open"]  # implemented on 04-15
+    assert run(["assess", str(minimal), "--strict"], capsys)[0] == 1  # readiness warnings
+    with pytest.raises(SystemExit) as exit_info:
+        main(["assess", str(minimal), "--as-of", "2024-02-30"])
+    assert exit_info.value.code == 2
+    (minimal / "metrics" / "M1.csv").write_text("period,value\n2024-01,x\n")
+    code, out, _ = run(["assess", str(minimal)], capsys)
+    assert code == 1 and "[E505]" in out
+
+
+def test_build_writes_the_generated_folder(
+    minimal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "generated"
+    code, out, _ = run(
+        ["build", str(minimal), "--out", str(out_dir), "--cache", str(tmp_path / "cache")], capsys
+    )
+    assert code == 0, out
+    assert (out_dir / "index.md").is_file() and (out_dir / "metrics" / "M1.svg").is_file()
+    assert (out_dir / "files" / "attachments" / "procedure.md").is_file()
+    assert not list(tmp_path.glob(".generated-*"))
