@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 import re
 import subprocess
 import sys
@@ -293,3 +294,39 @@ def test_json_document_is_complete(assessment: Assessment) -> None:
         "2024-12",
     ]
     assert len(m13["scopes"][0]["months"]) == 24
+
+
+def test_a_split_metric_is_assessed_per_scope(minimal: Path) -> None:
+    root = minimal
+    metric = root / "metrics" / "M1.yaml"
+    metric.write_text(metric.read_text("utf-8").replace("scope: P1", "scope: [S1, P1]"))
+    rows = ["period,value,scope"]
+    for month in range(1, 6):
+        rows.append(f"2024-{month:02d},{85 if month != 3 else 70},S1")
+        rows.append(f"2024-{month:02d},{70 if month != 3 else 85},P1")
+    (root / "metrics" / "M1.csv").write_text("\n".join(rows) + "\n")
+    portfolio, report = validate_portfolio(root)
+    assert portfolio is not None, report.diagnostics
+    result = assess_portfolio(portfolio).metrics["M1"]
+    verdicts = {s.scope: (s.verdict.status, s.verdict.met_months) for s in result.scopes}
+    assert verdicts == {"S1": ("not met", 4), "P1": ("not met", 1)}
+    assert result.status == "not met"
+    assert [len(s.months) for s in result.scopes] == [5, 5]
+
+
+def test_a_lasting_favourable_shift_suggests_a_new_phase(minimal: Path) -> None:
+    root = minimal
+    months = [f"{2022 + (k + 10) // 12}-{(k + 10) % 12 + 1:02d}" for k in range(20)]
+    values = [80, 81, 79, 80, 82, 78, 80, 81, 79, 80, 81, 79] + [86, 87, 86, 88, 87, 86, 88, 87]
+    (root / "metrics" / "M1.csv").write_text(
+        "period,value\n" + "".join(f"{p},{v}\n" for p, v in zip(months, values, strict=True))
+    )
+    metric = root / "metrics" / "M1.yaml"
+    metric.write_text(metric.read_text("utf-8").replace("from: 2024-01", "from: 2022-11"))
+    portfolio, report = validate_portfolio(root)
+    assert portfolio is not None, report.diagnostics
+    (scope_result,) = assess_portfolio(portfolio).metrics["M1"].scopes
+    (phase,) = scope_result.phases
+    assert any(s.rule == "run" and s.direction == "above" for s in phase.signals)
+    assert len(scope_result.suggestions) == 1
+    assert scope_result.suggestions[0].startswith("new phase from 2023-11?")
