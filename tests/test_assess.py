@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -317,7 +317,11 @@ def test_a_split_metric_is_assessed_per_scope(minimal: Path) -> None:
 def test_a_lasting_favourable_shift_suggests_a_new_phase(minimal: Path) -> None:
     root = minimal
     months = [f"{2022 + (k + 10) // 12}-{(k + 10) % 12 + 1:02d}" for k in range(20)]
-    values = [80, 81, 79, 80, 82, 78, 80, 81, 79, 80, 81, 79] + [86, 87, 86, 88, 87, 86, 88, 87]
+    baseline, shifted = (
+        [80, 81, 79, 80, 82, 78, 80, 81, 79, 80, 81, 79],
+        [86, 87, 86, 88, 87, 86, 88, 87],
+    )
+    values = [*baseline, *shifted]
     (root / "metrics" / "M1.csv").write_text(
         "period,value\n" + "".join(f"{p},{v}\n" for p, v in zip(months, values, strict=True))
     )
