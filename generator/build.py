@@ -33,8 +33,6 @@ from generator.model import Portfolio
 from generator.render import Published, SiteData, SourceInfo, default_templates, render_pages
 from generator.validate import validate_portfolio
 
-STAGES = ("load", "assess", "charts", "render")
-
 
 @dataclass
 class Site:

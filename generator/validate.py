@@ -121,7 +121,8 @@ def _reference_tables(config: m.Config, records: list[Record]) -> dict[str, set[
     return tables
 
 
-def _check_config_refs(config: m.Config, doc: Document, refs: _Refs) -> None:
+def _check_config_refs(doc: Document, refs: _Refs) -> None:
+    """References inside portfolio.yaml, and IDs unique within each of its lists."""
     programs = doc.data["scope"].get("programs", [])
     for i, program in enumerate(programs):
         refs.check(
@@ -161,7 +162,6 @@ def _check_config_refs(config: m.Config, doc: Document, refs: _Refs) -> None:
                 if key in seen:
                     refs.report.error(span, "E200", f"scope ID '{key}' is used twice")
                 seen[key] = span
-    del config
 
 
 def _check_records(records: list[Record], refs: _Refs) -> None:
@@ -270,7 +270,7 @@ def validate_portfolio(
     if config is None or config_doc is None:
         return None, report
     refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel, broken)
-    _check_config_refs(config, config_doc, refs)
+    _check_config_refs(config_doc, refs)
     _check_records(records, refs)
     built = _build(files, config, list(by_id.values()), report, limits, broken)
     if built is None or report.errors:
