@@ -11,6 +11,7 @@ swapped in only when MkDocs reported no warning at all.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -238,20 +239,38 @@ def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
 
     Never relies on `mkdocs build --strict -q` (which exits 0 on warnings): every warning
     MkDocs or a plugin logs is collected, and any warning keeps the previous site in place.
+    A second build of the same site while one runs fails fast instead of interleaving.
     Timings: the generator's stages (load, assess, charts, render) and "mkdocs", the rest.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    start = time.perf_counter()
     config = load_config(str(config_file), strict=True)
     target = Path(site_dir) if site_dir else Path(config.site_dir)
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            return BuildResult(
+                [f"a build of {target} is already running (pid {lock.read().strip() or '?'})"]
+            )
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        return _build_locked(config_file, target)
+
+
+def _build_locked(config_file: Path, target: Path) -> BuildResult:
+    start = time.perf_counter()
     _sweep(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     counter = _Counter()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(counter)
     timings: dict[str, float] = {}
+    config = None
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
         build(config)
@@ -259,7 +278,7 @@ def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
         counter.messages.append(str(exc))
     finally:
         logger.removeHandler(counter)
-        plugin = config.plugins.get("certfolio")
+        plugin = config.plugins.get("certfolio") if config is not None else None
         if isinstance(plugin, CertfolioPlugin) and plugin.site is not None:
             timings.update(plugin.site.timings)
     if counter.messages:

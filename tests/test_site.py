@@ -372,3 +372,17 @@ def test_mike_deploys_a_version_without_symlinks(tmp_path: Path) -> None:
     assert "2025.1/index.html" in tree and "2025.1/requirements/AA-01.html" in tree
     assert "latest/index.html" in tree and "versions.json" in tree
     assert " 120000 " not in f" {tree}" and "\n120000 " not in tree  # no symlinks
+
+
+def test_a_second_build_while_one_runs_fails_fast(tmp_path: Path) -> None:
+    import fcntl
+
+    config = make_project(tmp_path / "project", DATA / "minimal")
+    with open(tmp_path / ".site.lock", "a+", encoding="utf-8") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242")
+        held.flush()
+        result = build_site(config, tmp_path / "site")
+    assert result.problems == [f"a build of {tmp_path / 'site'} is already running (pid 4242)"]
+    assert not (tmp_path / "site").exists()
+    assert build_site(config, tmp_path / "site").problems == []  # the lock was released
