@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 from generator.diagnostics import Report, Span, plural, suggest
+from generator.source import check_text
 
 COLUMNS = ("period", "value", "n", "scope", "promoters", "detractors", "note")
 REQUIRED = ("period", "value")
@@ -51,6 +52,8 @@ def _columns_at(lines: list[str], line_no: int, count: int) -> list[int]:
 
 def parse_csv(text: str, rel: str, report: Report) -> Table | None:
     """The table, or None when its shape is unusable (the reasons are in `report`)."""
+    if not check_text(text, rel, report):
+        return None
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []

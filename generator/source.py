@@ -54,7 +54,10 @@ def find_forbidden(text: str) -> tuple[int, str] | None:
 
 
 def decode(data: bytes, rel: str, report: Report) -> str | None:
-    """UTF-8 (a leading BOM is dropped) or a diagnostic at the first bad byte."""
+    """UTF-8 (a leading BOM is dropped) or a diagnostic at the first bad byte.
+
+    Forbidden characters are the parsers' check (`check_text`), so each text is scanned once.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.error(
             Span(rel, 1, 1),
@@ -78,7 +81,7 @@ def decode(data: bytes, rel: str, report: Report) -> str | None:
             "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)",
         )
         return None
-    return text if check_text(text, rel, report) else None
+    return text
 
 
 def check_text(text: str, rel: str, report: Report) -> bool:
