@@ -87,11 +87,11 @@ def _number(value: float | None, decimals: int = 1) -> str:
 
 
 def _size(value: int) -> str:
-    for unit in ("bytes", "KiB", "MiB"):
-        if value < 1024 or unit == "MiB":
-            return f"{value} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024  # type: ignore[assignment]
-    return str(value)  # pragma: no cover
+    if value < 1024:
+        return f"{value} bytes"
+    if value < 1024**2:
+        return f"{value / 1024:.1f} KiB"
+    return f"{value / 1024**2:.1f} MiB"
 
 
 def make_environment(template_dirs: Sequence[Path], labels: Labels) -> jinja2.Environment:
