@@ -12,6 +12,11 @@ does not recurse) and builds plain Python values itself, iteratively:
   string (dates stay text and are parsed, with a position, by the validator);
 - nesting is capped, and parsing stops at the first level past the cap.
 
+A file libyaml rejects is read again with PyYAML's pure-Python parser, which reports the first
+problem in document order whatever libyaml version is installed: libyaml 0.2.6 scans far ahead
+and stops at its own nesting limit (1,000 levels) before certfolio's cap would be reached, and
+its messages differ slightly between releases. Valid files never take the slow path.
+
 The result keeps the line and column of every key and value, addressed by its path.
 """
 
@@ -29,9 +34,10 @@ from generator.diagnostics import Report, Span
 from generator.source import DEFAULT_LIMITS, FORBIDDEN, Limits, check_text, describe_char
 
 try:
-    from yaml import CSafeLoader as _EventSource
+    from yaml import CSafeLoader as _FastEventSource
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _EventSource  # type: ignore[assignment]
+    from yaml import SafeLoader as _FastEventSource  # type: ignore[assignment]
+from yaml import SafeLoader as _EventSource
 
 Path_ = tuple[str | int, ...]
 
@@ -289,6 +295,28 @@ def _syntax_error(exc: yaml.YAMLError, text: str, rel: str, report: Report) -> N
     report.error(span, "E010", message, hint)
 
 
+class _Unparsed(Exception):
+    """libyaml rejected the text; the pure-Python parser reads it again."""
+
+
+def _build(loader: Any, text: str, rel: str, report: Report, limits: Limits) -> _Builder | None:
+    """Run one parser over the text; None when a problem was reported."""
+    builder = _Builder(rel, report, limits)
+    source = loader(text)
+    try:
+        builder.run(source.get_event)
+    except _Stop:
+        return None
+    except yaml.YAMLError as exc:
+        if loader is not _EventSource:
+            raise _Unparsed from exc
+        _syntax_error(exc, text, rel, report)
+        return None
+    finally:
+        source.dispose()
+    return builder
+
+
 def parse_yaml(
     text: str, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
 ) -> Document | None:
@@ -296,17 +324,15 @@ def parse_yaml(
     errors_before = report.errors
     if not check_text(text, rel, report):
         return None
-    builder = _Builder(rel, report, limits)
-    source = _EventSource(text)
+    first = Report()  # what libyaml's pass found, kept only when libyaml read the whole file
     try:
-        builder.run(source.get_event)
-    except _Stop:
+        builder = _build(_FastEventSource, text, rel, first, limits)
+    except _Unparsed:
+        builder = _build(_EventSource, text, rel, report, limits)
+    else:
+        report.diagnostics.extend(first.diagnostics)
+    if builder is None:
         return None
-    except yaml.YAMLError as exc:
-        _syntax_error(exc, text, rel, report)
-        return None
-    finally:
-        source.dispose()
     if not builder.root_done or builder.doc.data is None:
         report.error(Span(rel, 1, 1), "E017", "empty file", "a file must hold one YAML mapping")
         return None
