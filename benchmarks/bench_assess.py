@@ -15,10 +15,10 @@ from pathlib import Path
 
 from portfolio_gen import generate
 
-from generator.assess import assess_portfolio
+from generator.assess.status import assess_portfolio
 from generator.diagnostics import Report
-from generator.lint import lint_assessment
-from generator.validate import validate_portfolio
+from generator.assess.lint import lint_assessment
+from generator.portfolio.validate import validate_portfolio
 
 
 def main() -> int:

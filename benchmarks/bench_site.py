@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.plugin import build_site
+from generator.engines.mkdocs import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("load", "assess", "charts", "render", "mkdocs")

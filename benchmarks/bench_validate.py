@@ -16,7 +16,7 @@ from pathlib import Path
 from portfolio_gen import generate
 
 from generator.diagnostics import Report
-from generator.validate import validate_portfolio
+from generator.portfolio.validate import validate_portfolio
 
 
 def main() -> int:

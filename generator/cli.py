@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
-from generator.assess import assess_portfolio
-from generator.build import generate_site, write_site
+from generator.assess.status import assess_portfolio
+from generator.site.build import generate_site, write_site
 from generator.diagnostics import FORMATS, format_report
-from generator.export import assessment_json
-from generator.lint import lint_assessment
-from generator.load import PortfolioNotFound
-from generator.schema import KINDS, schema_text
-from generator.summary import summary_text
-from generator.validate import validate_portfolio
+from generator.assess.export import assessment_json
+from generator.assess.lint import lint_assessment
+from generator.portfolio.load import PortfolioNotFound
+from generator.portfolio.schema import KINDS, schema_text
+from generator.assess.summary import summary_text
+from generator.portfolio.validate import validate_portfolio
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -205,7 +205,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
-    from generator.plugin import build_site  # MkDocs is imported only for this command
+    from generator.engines.mkdocs import build_site  # MkDocs is imported only for this command
 
     if not args.config_file.is_file():
         print(f"certfolio: error: no such file: {args.config_file}", file=sys.stderr)

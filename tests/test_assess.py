@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from generator import model as m
-from generator.assess import Assessment, assess_finding, assess_freshness, assess_portfolio
-from generator.export import assessment_json
-from generator.lint import lint_assessment
-from generator.metrics import ScopeResult
-from generator.validate import validate_portfolio
+from generator.assess.status import Assessment, assess_finding, assess_freshness, assess_portfolio
+from generator.assess.export import assessment_json
+from generator.assess.lint import lint_assessment
+from generator.assess.metrics import ScopeResult
+from generator.portfolio.validate import validate_portfolio
 
 from .conftest import ROOT, SAMPLE
 from .stats_reference import EXPECTED, MISSES
@@ -243,7 +243,7 @@ def test_lint_warnings_point_at_the_line_to_edit(assessment: Assessment) -> None
 
 def test_no_wall_clock_in_the_generator() -> None:
     pattern = re.compile(r"date\.today|datetime\.now|datetime\.utcnow|time\.time\(")
-    for path in (ROOT / "generator").glob("*.py"):
+    for path in (ROOT / "generator").rglob("*.py"):
         assert not pattern.search(path.read_text("utf-8")), path.name
 
 

@@ -9,7 +9,7 @@ from .conftest import ROOT
 
 def test_every_code_is_documented() -> None:
     emitted = set()
-    for path in (ROOT / "generator").glob("*.py"):
+    for path in (ROOT / "generator").rglob("*.py"):
         emitted |= set(re.findall(r'"([EW][0-9]{3})"', path.read_text("utf-8")))
     documented = set(
         re.findall(

@@ -8,7 +8,7 @@ import markdown
 import pytest
 import yaml
 
-from generator.escape import MARKDOWN_CHARS, md_block, md_cell, md_inline
+from generator.site.escape import MARKDOWN_CHARS, md_block, md_cell, md_inline
 
 from .conftest import ROOT
 

@@ -11,8 +11,8 @@ import pytest
 
 from generator import model as m
 from generator.diagnostics import Report
-from generator.schema import KINDS, schema
-from generator.validate import validate_portfolio
+from generator.portfolio.schema import KINDS, schema
+from generator.portfolio.validate import validate_portfolio
 
 from .conftest import SAMPLE
 

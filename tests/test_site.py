@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from generator.plugin import build_site
+from generator.engines.mkdocs import build_site
 
 from .conftest import DATA, ROOT
 
@@ -318,7 +318,7 @@ def test_material_speaks_the_portfolio_language(tmp_path: Path) -> None:
 
 
 def test_serve_watches_the_portfolio_and_the_templates(tmp_path: Path) -> None:
-    from generator.plugin import CertfolioPlugin
+    from generator.engines.mkdocs import CertfolioPlugin
 
     (tmp_path / "p").mkdir()
     (tmp_path / "t").mkdir()

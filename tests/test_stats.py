@@ -1,4 +1,4 @@
-"""Tests for generator.stats: DOMAIN §6.7 reference values, worked examples, properties.
+"""Tests for generator.assess.stats: DOMAIN §6.7 reference values, worked examples, properties.
 
 Reference tolerances: a number shown with d decimals must lie within half a unit of
 the last decimal (plus 1e-9), i.e. it must round to what the table shows. This holds
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest, theilslopes
 
-from generator.stats import (
+from generator.assess.stats import (
     Limits,
     Signal,
     beyond_limits,

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.diagnostics import Report
-from generator.yamlparse import parse_yaml, resolve_plain
+from generator.portfolio.yamlparse import parse_yaml, resolve_plain
 
 
 def parse(text: str) -> tuple[object, list[str]]:
@@ -78,7 +78,7 @@ def test_very_deep_nesting_never_crashes_the_interpreter() -> None:
     """libyaml's composer segfaults near 30,000 levels; ours stops at the cap."""
     script = (
         "from generator.diagnostics import Report\n"
-        "from generator.yamlparse import parse_yaml\n"
+        "from generator.portfolio.yamlparse import parse_yaml\n"
         "r = Report()\n"
         "print(parse_yaml('[' * 50000 + ']' * 50000, 'd.yaml', r), r.diagnostics[0].span)\n"
     )

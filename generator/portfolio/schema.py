@@ -17,7 +17,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
 from generator.diagnostics import Report, suggest
-from generator.yamlparse import Document
+from generator.portfolio.yamlparse import Document
 
 KINDS = ("portfolio", "requirement", "evidence", "metric", "finding")
 

@@ -21,9 +21,9 @@ from typing import Any
 import jinja2
 
 from generator import model as m
-from generator.assess import Assessment
-from generator.escape import attr, md_block, md_cell, md_inline
-from generator.i18n import Labels
+from generator.assess.status import Assessment
+from generator.site.escape import attr, md_block, md_cell, md_inline
+from generator.site.i18n import Labels
 
 #: Where each kind of record's page lives, relative to the site root.
 FOLDERS = {

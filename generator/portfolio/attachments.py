@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.diagnostics import Report, Span
-from generator.source import FORBIDDEN
+from generator.portfolio.source import FORBIDDEN
 
 #: Allowed extensions and the magic bytes their content must start with (None: UTF-8 text).
 ALLOWED: dict[str, tuple[bytes, ...] | None] = {

@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator import model as m
-from generator.metrics import MetricResult, assess_metric
+from generator.assess.metrics import MetricResult, assess_metric
 
 REQUIREMENT_STATUSES = ("met", "partly met", "not met", "no evidence")
 FRESHNESS_STATES = ("current", "due soon", "overdue", "expired")

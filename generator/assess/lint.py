@@ -10,7 +10,7 @@ past its review date or expired.
 from __future__ import annotations
 
 from generator import model as m
-from generator.assess import Assessment
+from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic, Level, Span
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.assess import Assessment, Tally
+from generator.assess.status import Assessment, Tally
 from generator.diagnostics import Diagnostic
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Report, Span
-from generator.source import DEFAULT_LIMITS, FORBIDDEN, Limits, check_text, describe_char
+from generator.portfolio.source import DEFAULT_LIMITS, FORBIDDEN, Limits, check_text, describe_char
 
 try:
     from yaml import CSafeLoader as _FastEventSource

@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.csvparse import Table, parse_csv
+from generator.portfolio.csvparse import Table, parse_csv
 from generator.diagnostics import Report, Span
-from generator.schema import check_schema
-from generator.source import DEFAULT_LIMITS, Limits, read_text
-from generator.yamlparse import Document, parse_yaml
+from generator.portfolio.schema import check_schema
+from generator.portfolio.source import DEFAULT_LIMITS, Limits, read_text
+from generator.portfolio.yamlparse import Document, parse_yaml
 
 FOLDERS = {
     "requirements": "requirement",

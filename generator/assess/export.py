@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import metrics as mt
-from generator.assess import Assessment, Tally
+from generator.assess import metrics as mt
+from generator.assess.status import Assessment, Tally
 from generator.diagnostics import Diagnostic
-from generator.stats import Limits
+from generator.assess.stats import Limits
 
 SCHEMA_VERSION = 1
 

@@ -35,8 +35,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from generator.assess import REQUIREMENT_STATUSES
-from generator.charts import (
+from generator.assess.status import REQUIREMENT_STATUSES
+from generator.site.charts import (
     ChartSpec,
     FindingsChart,
     MetricChart,
@@ -46,7 +46,7 @@ from generator.charts import (
     format_number,
     word_of,
 )
-from generator.metrics import STATUS_ORDER
+from generator.assess.metrics import STATUS_ORDER
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
 CHART_STYLE_VERSION = "1"

@@ -14,11 +14,11 @@ from typing import Any
 
 from generator import model as m
 from generator.diagnostics import Report, Span, suggest
-from generator.load import FOLDERS, Files, find_files, load_document, load_table
-from generator.records import build_config, build_evidence, build_finding, build_requirement
-from generator.series import build_metric
-from generator.source import DEFAULT_LIMITS, Limits
-from generator.yamlparse import Document
+from generator.portfolio.load import FOLDERS, Files, find_files, load_document, load_table
+from generator.portfolio.records import build_config, build_evidence, build_finding, build_requirement
+from generator.portfolio.series import build_metric
+from generator.portfolio.source import DEFAULT_LIMITS, Limits
+from generator.portfolio.yamlparse import Document
 
 KIND_NAMES = {
     "requirement": "requirement",

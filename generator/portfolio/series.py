@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable
 
 from generator import model as m
-from generator.csvparse import Cell, Table
+from generator.portfolio.csvparse import Cell, Table
 from generator.diagnostics import Report, Span
-from generator.records import Fields
-from generator.yamlparse import Document
+from generator.portfolio.records import Fields
+from generator.portfolio.yamlparse import Document
 
 NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 COUNT = re.compile(r"[0-9]+")

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from generator import model as m
-from generator import stats
+from generator.assess import stats
 
 RUN_LENGTH = 8
 TREND_MOVES = 6

@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 
 from generator.diagnostics import Report, Span, plural, suggest
-from generator.source import check_text
+from generator.portfolio.source import check_text
 
 COLUMNS = ("period", "value", "n", "scope", "promoters", "detractors", "note")
 REQUIRED = ("period", "value")

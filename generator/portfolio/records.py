@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from generator import model as m
-from generator.attachments import check_attachment, check_url
+from generator.portfolio.attachments import check_attachment, check_url
 from generator.diagnostics import Report, Span
-from generator.schema import field_name
-from generator.yamlparse import Document, Path_
+from generator.portfolio.schema import field_name
+from generator.portfolio.yamlparse import Document, Path_
 
 
 class Fields:
