@@ -15,9 +15,9 @@ from pathlib import Path
 
 from portfolio_gen import generate
 
+from generator.assess.lint import lint_assessment
 from generator.assess.status import assess_portfolio
 from generator.diagnostics import Report
-from generator.assess.lint import lint_assessment
 from generator.portfolio.validate import validate_portfolio
 
 

@@ -1,7 +1,9 @@
 """The `certfolio` command line: argument parsing, printing and exit codes only.
 
+Each subcommand is one `_add_*` function that declares its parser (sharing the parent parsers
+for the portfolio folder and output formats) and one `_run_*` function that does the work.
 Exit codes: 0 clean, 1 problems found (errors; warnings too with --strict), 2 usage error or
-no portfolio. Nothing imports this module.
+no portfolio, 3 internal error (a bug). Nothing imports this module.
 """
 
 from __future__ import annotations
@@ -10,21 +12,24 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from generator import __version__
-from generator.assess.status import assess_portfolio
-from generator.site.build import generate_site, write_site
-from generator.diagnostics import FORMATS, format_report
 from generator.assess.export import assessment_json
 from generator.assess.lint import lint_assessment
-from generator.portfolio.load import PortfolioNotFound
-from generator.portfolio.schema import KINDS, schema_text
+from generator.assess.status import assess_portfolio
 from generator.assess.summary import summary_text
+from generator.diagnostics import FORMATS, format_report
+from generator.errors import EXIT_OK, EXIT_PROBLEMS, BuildFailed, CertfolioError, UsageError
+from generator.portfolio.schema import KINDS, schema_text
 from generator.portfolio.validate import validate_portfolio
+from generator.site.build import generate_site, write_site
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 3
+Run = Callable[[argparse.Namespace], int]
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def default_portfolio() -> Path:
@@ -40,134 +45,6 @@ def resolve_format(requested: str | None) -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="certfolio",
-        description="Evidence portfolios for contact-centre certification.",
-    )
-    parser.add_argument("--version", action="version", version=f"certfolio {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    validate = commands.add_parser(
-        "validate",
-        help="check every file of a portfolio and report all problems",
-        description="Check every file of a portfolio and report all problems, sorted, as "
-        "path:line:col: level: message [CODE].",
-    )
-    validate.add_argument(
-        "portfolio",
-        nargs="?",
-        type=Path,
-        metavar="PORTFOLIO_DIR",
-        help="portfolio folder (default: ./evidence, else .)",
-    )
-    validate.add_argument(
-        "--format",
-        choices=sorted(FORMATS),
-        default=None,
-        help="text (default), json, or github workflow annotations (default on GitHub Actions)",
-    )
-    validate.add_argument("--strict", action="store_true", help="warnings fail too")
-
-    assess = commands.add_parser(
-        "assess",
-        help="compute status as of a date: metrics, evidence, findings, requirements",
-        description="Validate the portfolio, then compute every requirement's status with its "
-        "reasons, as of the portfolio's as_of date (or --as-of).",
-    )
-    assess.add_argument(
-        "portfolio",
-        nargs="?",
-        type=Path,
-        metavar="PORTFOLIO_DIR",
-        help="portfolio folder (default: ./evidence, else .)",
-    )
-    assess.add_argument(
-        "--as-of",
-        type=_date,
-        default=None,
-        metavar="DATE",
-        help="assess as of this date (YYYY-MM-DD) instead of as_of",
-    )
-    assess.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text summary (default) or the JSON document",
-    )
-    assess.add_argument(
-        "--strict", action="store_true", help="readiness warnings fail too (exit 1)"
-    )
-
-    generate = commands.add_parser(
-        "build",
-        help="write the site's Markdown pages and files to a folder (no MkDocs)",
-        description="Generate the site as a plain folder of Markdown pages and assets, which "
-        "MkDocs (or another engine reading the same Markdown) can build.",
-    )
-    generate.add_argument(
-        "portfolio",
-        nargs="?",
-        type=Path,
-        metavar="PORTFOLIO_DIR",
-        help="portfolio folder (default: ./evidence, else .)",
-    )
-    generate.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="folder to write (replaced whole, only on success)",
-    )
-    generate.add_argument(
-        "--templates",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder of templates that override the default ones",
-    )
-    generate.add_argument(
-        "--cache",
-        type=Path,
-        default=Path(".cache/certfolio"),
-        metavar="DIR",
-        help="chart cache (default: .cache/certfolio)",
-    )
-
-    site = commands.add_parser(
-        "site",
-        help="build the auditor site with MkDocs, strictly, into site/",
-        description="Run a strict MkDocs build into a fresh folder and swap it in only when "
-        "no warning was reported; a failed build leaves the previous site as it was.",
-    )
-    site.add_argument(
-        "-f",
-        "--config-file",
-        type=Path,
-        default=Path("mkdocs.yml"),
-        metavar="FILE",
-        help="MkDocs configuration (default: mkdocs.yml)",
-    )
-    site.add_argument(
-        "-d",
-        "--site-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default: the configuration's site_dir)",
-    )
-
-    schema = commands.add_parser(
-        "schema",
-        help="print the JSON Schema of a YAML kind",
-        description="Print the JSON Schema (draft-07) of one kind of evidence file, for editors: "
-        "save it and point a '# yaml-language-server: $schema=...' comment at it.",
-    )
-    schema.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
-    return parser
-
-
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -179,7 +56,78 @@ def _root(args: argparse.Namespace) -> Path:
     return args.portfolio if args.portfolio is not None else default_portfolio()
 
 
-def _assess(args: argparse.Namespace) -> int:
+def _portfolio_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "portfolio",
+        nargs="?",
+        type=Path,
+        metavar="PORTFOLIO_DIR",
+        help="portfolio folder (default: ./evidence, else .)",
+    )
+    return parent
+
+
+def _strict_parent(help_text: str) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--strict", action="store_true", help=help_text)
+    return parent
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def _add_validate(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "validate",
+        parents=[portfolio, _strict_parent("warnings fail too")],
+        help="check every file of a portfolio and report all problems",
+        description="Check every file of a portfolio and report all problems, sorted, as "
+        "path:line:col: level: message [CODE].",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default=None,
+        help="text (default), json, or github workflow annotations (default on GitHub Actions)",
+    )
+    parser.set_defaults(run=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    _, report = validate_portfolio(_root(args))
+    sys.stdout.write(format_report(report, resolve_format(args.format)))
+    return EXIT_PROBLEMS if report.failed(strict=args.strict) else EXIT_OK
+
+
+# --- assess -----------------------------------------------------------------------------
+
+
+def _add_assess(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "assess",
+        parents=[portfolio, _strict_parent("readiness warnings fail too (exit 1)")],
+        help="compute status as of a date: metrics, evidence, findings, requirements",
+        description="Validate the portfolio, then compute every requirement's status with its "
+        "reasons, as of the portfolio's as_of date (or --as-of).",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="assess as of this date (YYYY-MM-DD) instead of as_of",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text summary (default) or the JSON document",
+    )
+    parser.set_defaults(run=_run_assess)
+
+
+def _run_assess(args: argparse.Namespace) -> int:
     portfolio, report = validate_portfolio(_root(args))
     if portfolio is None:
         sys.stdout.write(format_report(report, resolve_format(None)))
@@ -193,7 +141,42 @@ def _assess(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if args.strict and lint else EXIT_OK
 
 
-def _build(args: argparse.Namespace) -> int:
+# --- build ------------------------------------------------------------------------------
+
+
+def _add_build(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "build",
+        parents=[portfolio],
+        help="write the site's Markdown pages and files to a folder (no MkDocs)",
+        description="Generate the site as a plain folder of Markdown pages and assets, which "
+        "MkDocs (or another engine reading the same Markdown) can build.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write (replaced whole, only on success)",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of templates that override the default ones",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".cache/certfolio"),
+        metavar="DIR",
+        help="chart cache (default: .cache/certfolio)",
+    )
+    parser.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
     templates = [args.templates] if args.templates else []
     site, report = generate_site(_root(args), template_dirs=templates, cache_dir=args.cache)
     if site is None:
@@ -204,45 +187,98 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _site(args: argparse.Namespace) -> int:
+# --- site -------------------------------------------------------------------------------
+
+
+def _add_site(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "site",
+        help="build the auditor site with MkDocs, strictly, into site/",
+        description="Run a strict MkDocs build into a fresh folder and swap it in only when "
+        "no warning was reported; a failed build leaves the previous site as it was.",
+    )
+    parser.add_argument(
+        "-f",
+        "--config-file",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        metavar="FILE",
+        help="MkDocs configuration (default: mkdocs.yml)",
+    )
+    parser.add_argument(
+        "-d",
+        "--site-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: the configuration's site_dir)",
+    )
+    parser.set_defaults(run=_run_site)
+
+
+def _run_site(args: argparse.Namespace) -> int:
     from generator.engines.mkdocs import build_site  # MkDocs is imported only for this command
 
     if not args.config_file.is_file():
-        print(f"certfolio: error: no such file: {args.config_file}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"no such file: {args.config_file}")
     result = build_site(args.config_file, args.site_dir)
     if result.problems:
-        print("certfolio: the site was not built; the previous site is unchanged:", file=sys.stderr)
-        for problem in result.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        raise BuildFailed(
+            "the site was not built; the previous site is unchanged:", result.problems
+        )
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
     print(f"certfolio: site built ({stages})")
     return EXIT_OK
 
 
-def _validate(args: argparse.Namespace) -> int:
-    _, report = validate_portfolio(_root(args))
-    sys.stdout.write(format_report(report, resolve_format(args.format)))
-    return EXIT_PROBLEMS if report.failed(strict=args.strict) else EXIT_OK
+# --- schema -----------------------------------------------------------------------------
+
+
+def _add_schema(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a YAML kind",
+        description="Print the JSON Schema (draft-07) of one kind of evidence file, for editors: "
+        "save it and point a '# yaml-language-server: $schema=...' comment at it.",
+    )
+    parser.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
+    parser.set_defaults(run=_run_schema)
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text(args.kind))
+    return EXIT_OK
+
+
+# --- the program ------------------------------------------------------------------------
+
+SUBCOMMANDS = (_add_validate, _add_assess, _add_build, _add_site, _add_schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certfolio",
+        description="Evidence portfolios for contact-centre certification.",
+    )
+    parser.add_argument("--version", action="version", version=f"certfolio {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    portfolio = _portfolio_parent()
+    for add in SUBCOMMANDS:
+        add(commands, portfolio)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
+    run: Run = args.run
     try:
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "assess":
-            return _assess(args)
-        if args.command == "build":
-            return _build(args)
-        if args.command == "site":
-            return _site(args)
-        sys.stdout.write(schema_text(args.kind))
-        return EXIT_OK
-    except PortfolioNotFound as exc:
-        print(f"certfolio: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return run(args)
+    except CertfolioError as exc:
+        print(f"certfolio: error: {exc.message}", file=sys.stderr)
+        for detail in exc.details:
+            print(f"  {detail}", file=sys.stderr)
+        return exc.exit_code
     except BrokenPipeError:  # pragma: no cover - `certfolio ... | head`
         return EXIT_OK
     except Exception as exc:
@@ -253,4 +289,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             "this is a bug, please report it)",
             file=sys.stderr,
         )
-        return 3
+        return EXIT_INTERNAL

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from generator import model as m
-from generator.assess.status import Assessment, assess_finding, assess_freshness, assess_portfolio
 from generator.assess.export import assessment_json
 from generator.assess.lint import lint_assessment
 from generator.assess.metrics import ScopeResult
+from generator.assess.status import Assessment, assess_finding, assess_freshness, assess_portfolio
 from generator.portfolio.validate import validate_portfolio
 
 from .conftest import ROOT, SAMPLE

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.site import charts, draw
 from generator.assess.status import Assessment, assess_portfolio
-from generator.site.i18n import Labels
 from generator.portfolio.validate import validate_portfolio
+from generator.site import charts, draw
+from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
 

@@ -182,7 +182,7 @@ def _cycles(edges: dict[str, set[str]]) -> list[str]:
             if nxt.startswith(node + "."):  # a package importing its own module
                 continue
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt) :] + [nxt]
+                cycle = [*stack[stack.index(nxt) :], nxt]
                 found.append("import cycle: " + " -> ".join(cycle))
             elif nxt not in state:
                 visit(nxt)
@@ -285,8 +285,10 @@ BREAKS = {
         "generator.site.build:2: site may not import generator.cli",
     ),
     "relative import_module": (
-        {"portfolio/load.py": 'from importlib import import_module\nimport_module("..site.build",'
-         ' package="generator.portfolio")\n'},
+        {
+            "portfolio/load.py": "from importlib import import_module\n"
+            'import_module("..site.build", package="generator.portfolio")\n'
+        },
         "generator.portfolio.load:2: portfolio may not import generator.site.build",
     ),
     "__import__ of an engine": (
@@ -294,8 +296,10 @@ BREAKS = {
         "generator.assess.stats:1: assess may not import generator.engines.mkdocs",
     ),
     "a computed import name": (
-        {"site/build.py": 'import importlib\nname = "generator.cli"\n'
-         "importlib.import_module(name)\n"},
+        {
+            "site/build.py": 'import importlib\nname = "generator.cli"\n'
+            "importlib.import_module(name)\n"
+        },
         "generator.site.build:3: import with a computed name",
     ),
     "an import inside a function": (

@@ -13,9 +13,9 @@ import jinja2
 import pytest
 
 from generator.assess.status import assess_portfolio
+from generator.portfolio.validate import validate_portfolio
 from generator.site.i18n import LANGUAGES, Labels, missing_keys
 from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
-from generator.portfolio.validate import validate_portfolio
 
 from .conftest import DATA, SAMPLE
 

@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from generator.assess import metrics as mt
+from generator.assess.stats import Limits
 from generator.assess.status import Assessment, Tally
 from generator.diagnostics import Diagnostic
-from generator.assess.stats import Limits
 
 SCHEMA_VERSION = 1
 

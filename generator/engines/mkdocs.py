@@ -31,8 +31,8 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator.site.build import Site, generate_site, swap_in
 from generator.diagnostics import format_report
+from generator.site.build import Site, generate_site, swap_in
 from generator.site.i18n import Labels
 
 log = get_plugin_logger(__name__)

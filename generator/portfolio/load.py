@@ -12,8 +12,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.portfolio.csvparse import Table, parse_csv
 from generator.diagnostics import Report, Span
+from generator.errors import PortfolioNotFound
+from generator.portfolio.csvparse import Table, parse_csv
 from generator.portfolio.schema import check_schema
 from generator.portfolio.source import DEFAULT_LIMITS, Limits, read_text
 from generator.portfolio.yamlparse import Document, parse_yaml
@@ -25,10 +26,6 @@ FOLDERS = {
     "findings": "finding",
 }
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-class PortfolioNotFound(Exception):
-    """Raised by `find_files` when the folder is not a portfolio; the CLI exits with 2."""
 
 
 @dataclass

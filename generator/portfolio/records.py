@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import model as m
-from generator.portfolio.attachments import check_attachment, check_url
 from generator.diagnostics import Report, Span
+from generator.portfolio.attachments import check_attachment, check_url
 from generator.portfolio.schema import field_name
 from generator.portfolio.yamlparse import Document, Path_
 

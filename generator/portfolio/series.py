@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 
 from generator import model as m
-from generator.portfolio.csvparse import Cell, Table
 from generator.diagnostics import Report, Span
+from generator.portfolio.csvparse import Cell, Table
 from generator.portfolio.records import Fields
 from generator.portfolio.yamlparse import Document
 

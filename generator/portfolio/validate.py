@@ -15,7 +15,12 @@ from typing import Any
 from generator import model as m
 from generator.diagnostics import Report, Span, suggest
 from generator.portfolio.load import FOLDERS, Files, find_files, load_document, load_table
-from generator.portfolio.records import build_config, build_evidence, build_finding, build_requirement
+from generator.portfolio.records import (
+    build_config,
+    build_evidence,
+    build_finding,
+    build_requirement,
+)
 from generator.portfolio.series import build_metric
 from generator.portfolio.source import DEFAULT_LIMITS, Limits
 from generator.portfolio.yamlparse import Document

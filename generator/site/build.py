@@ -23,15 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.site import charts, draw
+from generator.assess.export import assessment_json
+from generator.assess.lint import lint_assessment
 from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Report
-from generator.assess.export import assessment_json
-from generator.site.i18n import Labels
-from generator.assess.lint import lint_assessment
 from generator.model import Portfolio
-from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
 from generator.portfolio.validate import validate_portfolio
+from generator.site import charts, draw
+from generator.site.i18n import Labels
+from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
 
 
 @dataclass

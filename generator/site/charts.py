@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from generator.assess.metrics import STATUS_ORDER, MetricResult, ScopeResult
 from generator.assess.status import REQUIREMENT_STATUSES, Assessment
 from generator.site.i18n import Labels
-from generator.assess.metrics import STATUS_ORDER, MetricResult, ScopeResult
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from generator.assess.metrics import STATUS_ORDER
 from generator.assess.status import REQUIREMENT_STATUSES
 from generator.site.charts import (
     ChartSpec,
@@ -46,7 +47,6 @@ from generator.site.charts import (
     format_number,
     word_of,
 )
-from generator.assess.metrics import STATUS_ORDER
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
 CHART_STYLE_VERSION = "1"
