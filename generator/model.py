@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from generator.diagnostics import Span
@@ -292,11 +293,19 @@ class Effectiveness:
     result: str | None
 
 
+class Grade(StrEnum):
+    """A finding's grade: a major or minor nonconformity, or an observation."""
+
+    MAJOR = "major"
+    MINOR = "minor"
+    OBSERVATION = "observation"
+
+
 @dataclass(frozen=True)
 class Finding:
     id: str
     title: str
-    grade: str
+    grade: Grade
     source: str
     audit: str | None
     raised: dt.date

@@ -10,6 +10,7 @@ past its review date or expired.
 from __future__ import annotations
 
 from generator import model as m
+from generator.assess.states import FindingState, FreshnessState
 from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic, Level, Span
 
@@ -112,7 +113,7 @@ def _finding_lint(assessment: Assessment) -> list[Diagnostic]:
                     "record the date it was done, or agree a new due date",
                 )
             )
-        if status.state == "closed":
+        if status.state == FindingState.CLOSED:
             out.append(
                 _warn(
                     finding.span,
@@ -121,7 +122,7 @@ def _finding_lint(assessment: Assessment) -> list[Diagnostic]:
                     "record effectiveness.verified, or reopen the finding",
                 )
             )
-        elif status.state == "overdue" and finding.implemented is not None:
+        elif status.state == FindingState.OVERDUE and finding.implemented is not None:
             out.append(
                 _warn(
                     finding.span,
@@ -142,7 +143,7 @@ def _evidence_lint(assessment: Assessment) -> list[Diagnostic]:
             "review the item and record the new version and dates",
         )
         for fresh in assessment.evidence.values()
-        if fresh.state in ("overdue", "expired")
+        if fresh.state in (FreshnessState.OVERDUE, FreshnessState.EXPIRED)
     ]
 
 

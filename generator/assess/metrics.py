@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 from generator import model as m
 from generator.assess import stats
+from generator.assess.states import METRIC_STATUSES, MetricState
 
 RUN_LENGTH = 8
 TREND_MOVES = 6
-STATUS_ORDER = ("met", "improving", "not met", "no data")
+STATUS_ORDER = METRIC_STATUSES  # best first; a split metric takes its worst scope
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class TrendResult:
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # "met" | "improving" | "not met" | "no data"
+    status: MetricState
     window: tuple[m.Month, m.Month] | None
     months: int
     met_months: int
@@ -114,7 +115,7 @@ class ScopeResult:
 class MetricResult:
     metric: m.Metric
     scopes: tuple[ScopeResult, ...]
-    status: str
+    status: MetricState
     findings: tuple[str, ...]
 
 
@@ -273,7 +274,13 @@ def _verdict(
     judged = [r for r in window_rows if r.met is not None]
     if not judged:
         return Verdict(
-            "no data", None, 0, 0, 0, "no month with data and a target in the window", "no data"
+            MetricState.NO_DATA,
+            None,
+            0,
+            0,
+            0,
+            "no month with data and a target in the window",
+            "no data",
         )
     window = (window_rows[0].period, window_rows[-1].period)
     months, met_months = len(judged), sum(1 for r in judged if r.met)
@@ -285,7 +292,7 @@ def _verdict(
     )
     if met_months >= required:
         return Verdict(
-            "met",
+            MetricState.MET,
             window,
             months,
             met_months,
@@ -296,7 +303,7 @@ def _verdict(
     if trend is not None and trend.favourable:
         word = "rising" if trend.tendency == "up" else "falling"
         return Verdict(
-            "improving",
+            MetricState.IMPROVING,
             window,
             months,
             met_months,
@@ -310,7 +317,7 @@ def _verdict(
     if trend is not None and trend.tendency != "none" and trend.p < alpha:
         word = "rising" if trend.tendency == "up" else "falling"
         because += f" and the trend is {word} (Mann-Kendall {format_p(trend.p)})"
-    return Verdict("not met", window, months, met_months, required, rule, because)
+    return Verdict(MetricState.NOT_MET, window, months, met_months, required, rule, because)
 
 
 def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Month) -> ScopeResult:
@@ -318,7 +325,7 @@ def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Mon
     last = as_of.index
     rows = [o for o in metric.observations if o.scope == scope and o.period.index <= last]
     if not rows:
-        verdict = Verdict("no data", None, 0, 0, 0, "no data", "no data for this scope")
+        verdict = Verdict(MetricState.NO_DATA, None, 0, 0, 0, "no data", "no data for this scope")
         return ScopeResult(scope, (), {}, {}, {}, verdict, None, (), ())
     phases, phase_of, suggestions = _phases(metric, rows, rules.baseline_months)
     months = []
@@ -376,5 +383,7 @@ def assess_metric(
     metric: m.Metric, rules: m.Evaluation, as_of: m.Month, findings: tuple[str, ...] = ()
 ) -> MetricResult:
     scopes = tuple(assess_scope(metric, scope, rules, as_of) for scope in metric.scope)
-    status = max((s.verdict.status for s in scopes), key=STATUS_ORDER.index, default="no data")
+    status = max(
+        (s.verdict.status for s in scopes), key=STATUS_ORDER.index, default=MetricState.NO_DATA
+    )
     return MetricResult(metric, scopes, status, findings)

@@ -12,7 +12,7 @@ Requirement status. Each requirement collects *reasons*, each naming its cause a
 - `info`: the workings that did not change the status (metrics met or improving, findings
   closed, observations, evidence due for review soon).
 Status: no evidence item → "no evidence"; any fail → "not met"; any gap → "partly met"; else
-"met". DOMAIN.md's definition: partly met is a gap with an open action.
+"met": partly met is a gap with an open action (docs/assessment.md).
 """
 
 from __future__ import annotations
@@ -22,16 +22,24 @@ from dataclasses import dataclass
 
 from generator import model as m
 from generator.assess.metrics import MetricResult, assess_metric
-
-REQUIREMENT_STATUSES = ("met", "partly met", "not met", "no evidence")
-FRESHNESS_STATES = ("current", "due soon", "overdue", "expired")
-FINDING_STATES = ("open", "overdue", "implemented", "closed", "verified-closed")
+from generator.assess.states import (
+    FINDING_STATES,
+    FRESHNESS_STATES,
+    METRIC_STATUSES,
+    REQUIREMENT_STATUSES,
+    Effect,
+    FindingState,
+    FreshnessState,
+    MetricState,
+    RequirementState,
+)
+from generator.model import Grade
 
 
 @dataclass(frozen=True)
 class Freshness:
     evidence: m.Evidence
-    state: str  # "current" | "due soon" | "overdue" | "expired"
+    state: FreshnessState
     days: int | None  # to the review or expiry date that decides the state; < 0 when past
     because: str
 
@@ -39,7 +47,7 @@ class Freshness:
 @dataclass(frozen=True)
 class FindingStatus:
     finding: m.Finding
-    state: str  # "open" | "overdue" | "implemented" | "closed" | "verified-closed"
+    state: FindingState
     due: dt.date | None  # the date that matters now: action due or effectiveness check due
     days_to_due: int | None
     overdue_actions: tuple[int, ...]
@@ -48,14 +56,13 @@ class FindingStatus:
     @property
     def active(self) -> bool:
         """Still a gap: not closed, and not an observation."""
-        return self.state not in ("closed", "verified-closed") and self.finding.grade != (
-            "observation"
-        )
+        closed = (FindingState.CLOSED, FindingState.VERIFIED_CLOSED)
+        return self.state not in closed and self.finding.grade != Grade.OBSERVATION
 
 
 @dataclass(frozen=True)
 class Reason:
-    effect: str  # "fail" | "gap" | "info"
+    effect: Effect
     kind: str  # "evidence" | "finding" | "metric"
     ref: str
     text: str
@@ -64,7 +71,7 @@ class Reason:
 @dataclass(frozen=True)
 class RequirementStatus:
     requirement: m.Requirement
-    status: str
+    status: RequirementState
     reasons: tuple[Reason, ...]
 
 
@@ -96,26 +103,31 @@ class Assessment:
     categories: tuple[tuple[m.Category, Tally], ...]
 
     def tally(self, kind: str) -> Tally:
-        states, values = {
+        """Counts of "requirements", "metrics", "evidence" or "findings" by state, in order."""
+        table: dict[str, tuple[tuple[str, ...], list[str]]] = {
             "requirements": (REQUIREMENT_STATUSES, [r.status for r in self.requirements.values()]),
-            "metrics": (
-                ("met", "improving", "not met", "no data"),
-                [r.status for r in self.metrics.values()],
-            ),
+            "metrics": (METRIC_STATUSES, [r.status for r in self.metrics.values()]),
             "evidence": (FRESHNESS_STATES, [f.state for f in self.evidence.values()]),
             "findings": (FINDING_STATES, [f.state for f in self.findings.values()]),
-        }[kind]
+        }
+        states, values = table[kind]
         return Tally(tuple((s, values.count(s)) for s in states))
 
 
 def assess_freshness(item: m.Evidence, as_of: dt.date, warning_days: int) -> Freshness:
     if item.valid_until is not None and item.valid_until < as_of:
         return Freshness(
-            item, "expired", (item.valid_until - as_of).days, f"expired on {item.valid_until}"
+            item,
+            FreshnessState.EXPIRED,
+            (item.valid_until - as_of).days,
+            f"expired on {item.valid_until}",
         )
     if item.review_by is not None and item.review_by < as_of:
         return Freshness(
-            item, "overdue", (item.review_by - as_of).days, f"review was due on {item.review_by}"
+            item,
+            FreshnessState.OVERDUE,
+            (item.review_by - as_of).days,
+            f"review was due on {item.review_by}",
         )
     upcoming = [
         (d, what)
@@ -123,10 +135,10 @@ def assess_freshness(item: m.Evidence, as_of: dt.date, warning_days: int) -> Fre
         if d is not None
     ]
     if not upcoming:
-        return Freshness(item, "current", None, "no review or expiry date")
+        return Freshness(item, FreshnessState.CURRENT, None, "no review or expiry date")
     date, what = min(upcoming)
     days = (date - as_of).days
-    state = "due soon" if days <= warning_days else "current"
+    state = FreshnessState.DUE_SOON if days <= warning_days else FreshnessState.CURRENT
     return Freshness(item, state, days, f"{what} on {date} (in {days} days)")
 
 
@@ -143,10 +155,10 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
         i for i, a in enumerate(finding.actions) if _known(a.done, as_of) is None and a.due < as_of
     )
     if closed is not None:
-        if verified is not None or finding.grade == "observation":
+        if verified is not None or finding.grade == Grade.OBSERVATION:
             return FindingStatus(
                 finding,
-                "verified-closed",
+                FindingState.VERIFIED_CLOSED,
                 None,
                 None,
                 overdue_actions,
@@ -155,7 +167,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
             )
         return FindingStatus(
             finding,
-            "closed",
+            FindingState.CLOSED,
             None,
             None,
             overdue_actions,
@@ -167,7 +179,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
         if verified is None and due is not None and due < as_of:
             return FindingStatus(
                 finding,
-                "overdue",
+                FindingState.OVERDUE,
                 due,
                 days,
                 overdue_actions,
@@ -176,7 +188,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
         check = f"effectiveness check due on {due}" if due else "effectiveness not yet checked"
         return FindingStatus(
             finding,
-            "implemented",
+            FindingState.IMPLEMENTED,
             due,
             days,
             overdue_actions,
@@ -186,7 +198,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
     if finding.due < as_of:
         return FindingStatus(
             finding,
-            "overdue",
+            FindingState.OVERDUE,
             finding.due,
             days,
             overdue_actions,
@@ -194,7 +206,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
         )
     return FindingStatus(
         finding,
-        "open",
+        FindingState.OPEN,
         finding.due,
         days,
         overdue_actions,
@@ -213,10 +225,10 @@ def _finding_reasons(
             None,
         )
         label = f"{finding.grade} finding {finding.id}"
-        if finding.grade == "observation":
+        if finding.grade == Grade.OBSERVATION:
             reasons.append(
                 Reason(
-                    "info",
+                    Effect.INFO,
                     "finding",
                     finding.id,
                     f"observation {finding.id} ({status.state}): {status.because}",
@@ -225,7 +237,7 @@ def _finding_reasons(
         elif cleared is not None and status.active:
             reasons.append(
                 Reason(
-                    "info",
+                    Effect.INFO,
                     "finding",
                     finding.id,
                     f"{label} is open but cleared for {requirement.id} on "
@@ -233,13 +245,15 @@ def _finding_reasons(
                 )
             )
         elif status.active:
-            effect = "fail" if finding.grade == "major" else "gap"
+            effect = Effect.FAIL if finding.grade == Grade.MAJOR else Effect.GAP
             reasons.append(
                 Reason(effect, "finding", finding.id, f"{label} {status.state}: {status.because}")
             )
         else:
             reasons.append(
-                Reason("info", "finding", finding.id, f"{label} {status.state}: {status.because}")
+                Reason(
+                    Effect.INFO, "finding", finding.id, f"{label} {status.state}: {status.because}"
+                )
             )
     return reasons
 
@@ -251,20 +265,27 @@ def _metric_reasons(result: MetricResult, active: set[str]) -> Reason:
         for s in result.scopes
     )
     text = f"metric {metric.id} {result.status}: {verdicts}"
-    if result.status in ("met", "improving"):
-        return Reason("info", "metric", metric.id, text)
+    if result.status in (MetricState.MET, MetricState.IMPROVING):
+        return Reason(Effect.INFO, "metric", metric.id, text)
     open_findings = [f for f in result.findings if f in active]
-    if open_findings and result.status != "no data":
+    if open_findings and result.status != MetricState.NO_DATA:
         return Reason(
-            "gap", "metric", metric.id, f"{text}; action open in finding {', '.join(open_findings)}"
+            Effect.GAP,
+            "metric",
+            metric.id,
+            f"{text}; action open in finding {', '.join(open_findings)}",
         )
-    return Reason("fail", "metric", metric.id, f"{text}; no open corrective action")
+    return Reason(Effect.FAIL, "metric", metric.id, f"{text}; no open corrective action")
 
 
 def _evidence_reasons(items: list[Freshness]) -> list[Reason]:
     reasons = []
     for fresh in items:
-        effect = {"expired": "gap", "overdue": "gap", "due soon": "info"}.get(fresh.state)
+        effect = {
+            FreshnessState.EXPIRED: Effect.GAP,
+            FreshnessState.OVERDUE: Effect.GAP,
+            FreshnessState.DUE_SOON: Effect.INFO,
+        }.get(fresh.state)
         if effect:
             reasons.append(
                 Reason(
@@ -274,10 +295,10 @@ def _evidence_reasons(items: list[Freshness]) -> list[Reason]:
                     f"evidence {fresh.evidence.id} {fresh.state}: {fresh.because}",
                 )
             )
-    if items and all(f.state == "expired" for f in items):
+    if items and all(f.state == FreshnessState.EXPIRED for f in items):
         reasons.append(
             Reason(
-                "fail",
+                Effect.FAIL,
                 "evidence",
                 items[0].evidence.id,
                 "every evidence item for this requirement has expired",
@@ -308,16 +329,16 @@ def assess_requirement(
         ]
     effects = {r.effect for r in reasons}
     if not items:
-        status = "no evidence"
-    elif "fail" in effects:
-        status = "not met"
-    elif "gap" in effects:
-        status = "partly met"
+        status = RequirementState.NO_EVIDENCE
+    elif Effect.FAIL in effects:
+        status = RequirementState.NOT_MET
+    elif Effect.GAP in effects:
+        status = RequirementState.PARTLY_MET
     else:
-        status = "met"
-    order = {"fail": 0, "gap": 1, "info": 2}
+        status = RequirementState.MET
+    order = list(Effect)
     return RequirementStatus(
-        requirement, status, tuple(sorted(reasons, key=lambda r: (order[r.effect], r.ref)))
+        requirement, status, tuple(sorted(reasons, key=lambda r: (order.index(r.effect), r.ref)))
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator.assess.states import MetricState, RequirementState
 from generator.assess.status import Assessment, Tally
 from generator.diagnostics import Diagnostic
 
@@ -32,13 +33,13 @@ def summary_text(assessment: Assessment, lint: list[Diagnostic]) -> str:
         f"Findings: {_counts(assessment.tally('findings'))}",
         f"Evidence: {_counts(assessment.tally('evidence'))}",
     ]
-    gaps = [r for r in assessment.requirements.values() if r.status != "met"]
+    gaps = [r for r in assessment.requirements.values() if r.status != RequirementState.MET]
     if gaps:
         lines += ["", "Requirements not fully met:"]
         for status in gaps:
             lines.append(f"  {status.requirement.id} {status.requirement.title}: {status.status}")
             lines += [f"    - {r.text}" for r in status.reasons if r.effect != "info"]
-    watched = [r for r in assessment.metrics.values() if r.status != "met"]
+    watched = [r for r in assessment.metrics.values() if r.status != MetricState.MET]
     if watched:
         lines += ["", "Metrics not met outright:"]
         for result in watched:

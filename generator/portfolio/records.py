@@ -253,7 +253,7 @@ def build_finding(doc: Document, report: Report) -> m.Finding:
     return m.Finding(
         id=f.get("id"),
         title=f.get("title"),
-        grade=f.get("grade"),
+        grade=m.Grade(f.get("grade")),
         source=f.get("source"),
         audit=f.get("audit"),
         raised=raised or dt.date.min,

@@ -12,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from generator.assess.metrics import STATUS_ORDER, MetricResult, ScopeResult
-from generator.assess.status import REQUIREMENT_STATUSES, Assessment
+from generator.assess.metrics import MetricResult, ScopeResult
+from generator.assess.states import METRIC_STATUSES, REQUIREMENT_STATUSES, FindingState
+from generator.assess.status import Assessment
 from generator.site.i18n import Labels
 
 
@@ -217,7 +218,7 @@ def overview_chart(assessment: Assessment, labels: Labels) -> OverviewChart:
             (clean_text(f"{c.id} {c.title}", 40), tuple(n for _, n in tally.counts))
             for c, tally in assessment.categories
         ),
-        metric_statuses=tuple(labels.word(s) for s in STATUS_ORDER),
+        metric_statuses=tuple(labels.word(s) for s in METRIC_STATUSES),
         metrics=tuple(n for _, n in assessment.tally("metrics").counts),
         words=_words(labels, ("chart_requirements", "chart_metrics", "count"), ()),
     )
@@ -245,7 +246,8 @@ def findings_chart(assessment: Assessment, labels: Labels) -> FindingsChart:
         due=tuple(
             (s.due.isoformat(), clean_text(s.finding.id, 20))
             for s in statuses
-            if s.due is not None and s.state in ("open", "overdue", "implemented")
+            if s.due is not None
+            and s.state in (FindingState.OPEN, FindingState.OVERDUE, FindingState.IMPLEMENTED)
         ),
         words=_words(
             labels,

@@ -35,8 +35,12 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from generator.assess.metrics import STATUS_ORDER
-from generator.assess.status import REQUIREMENT_STATUSES
+from generator.assess.states import (
+    METRIC_STATUSES,
+    REQUIREMENT_STATUSES,
+    MetricState,
+    RequirementState,
+)
 from generator.site.charts import (
     ChartSpec,
     FindingsChart,
@@ -54,13 +58,13 @@ CHART_STYLE_VERSION = "1"
 # Okabe-Ito, a colour-blind-safe palette; every element also differs by line style or marker.
 BLUE, ORANGE, SKY, GREEN = "#0072B2", "#E69F00", "#56B4E9", "#009E73"
 YELLOW, VERMILLION, PURPLE, GREY = "#F0E442", "#D55E00", "#CC79A7", "#666666"
-STATUS_STYLE = {  # colour, hatch
-    "met": (GREEN, ""),
-    "partly met": (YELLOW, "//"),
-    "improving": (SKY, "//"),
-    "not met": (VERMILLION, "xx"),
-    "no evidence": ("#BBBBBB", ".."),
-    "no data": ("#BBBBBB", ".."),
+STATUS_STYLE: dict[str, tuple[str, str]] = {  # colour, hatch
+    RequirementState.MET: (GREEN, ""),  # also MetricState.MET: the same value
+    RequirementState.PARTLY_MET: (YELLOW, "//"),
+    MetricState.IMPROVING: (SKY, "//"),
+    RequirementState.NOT_MET: (VERMILLION, "xx"),
+    RequirementState.NO_EVIDENCE: ("#BBBBBB", ".."),
+    MetricState.NO_DATA: ("#BBBBBB", ".."),
 }
 _RC: Any = {
     "svg.hashsalt": "certfolio-charts",
@@ -284,7 +288,11 @@ def _draw_overview(spec: OverviewChart) -> Figure:
     )
     top.set_title(word_of(spec, "chart_requirements"), loc="left", fontsize=10)
     _bars(
-        bottom, [word_of(spec, "chart_metrics")], spec.metric_statuses, STATUS_ORDER, [spec.metrics]
+        bottom,
+        [word_of(spec, "chart_metrics")],
+        spec.metric_statuses,
+        METRIC_STATUSES,
+        [spec.metrics],
     )
     bottom.set_yticks([])
     bottom.set_title(word_of(spec, "chart_metrics"), loc="left", fontsize=10)
