@@ -1,7 +1,8 @@
-"""Reference data for tests/test_stats.py: DOMAIN §6.5 values and §6.7 expected analytics.
+"""Reference data for tests/test_stats.py: the sample's monthly values and the
+expected analytics, as specified for the fictional sample portfolio in `evidence/`.
 
-Values are copied from the §6.5 tables (24 months, 2023-01 .. 2024-12, index 0 .. 23).
-Expected numbers are copied from §6.7 as the strings shown there, so a test can read
+Values are the specification's monthly tables (24 months, 2023-01 .. 2024-12, index 0 .. 23).
+Expected numbers are kept as the strings the specification shows, so a test can read
 the precision from the number of decimals.
 """
 
@@ -81,7 +82,7 @@ VALUES: dict[str, tuple[float, ...]] = {
 
 @dataclass(frozen=True)
 class Expected:
-    """One row of DOMAIN §6.7; periods are "YYYY-MM"."""
+    """One row of the expected analytics; periods are "YYYY-MM"."""
 
     mean_2023: str
     mean_2024: str
@@ -167,7 +168,7 @@ EXPECTED: dict[str, Expected] = {
 }
 # fmt: on
 
-# DOMAIN §6.4: (direction, 2023 target, 2024 target); for "band" the numbers are (low, high).
+# The targets: (direction, 2023 target, 2024 target); for "band" the numbers are (low, high).
 TARGETS: dict[str, tuple[str, float, float]] = {
     "M01": ("higher", 80.0, 80.0),
     "M02": ("lower", 5.0, 5.0),
@@ -187,7 +188,7 @@ TARGETS: dict[str, tuple[str, float, float]] = {
     "M16": ("lower", 1.5, 1.5),
 }
 
-# DOMAIN §6.7 "Misses 2023" and "Misses 2024" (97 and 18 in total).
+# The expected "Misses 2023" and "Misses 2024" (97 and 18 in total).
 MISSES: dict[str, tuple[int, int]] = {
     "M01": (5, 1),
     "M02": (5, 1),

@@ -1,4 +1,4 @@
-"""Assessment of the sample portfolio against DOMAIN.md 6.3 and 6.7, and its guarantees."""
+"""Assessment of the sample portfolio against its specified statuses and analytics."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def test_low_n_months_and_margins(assessment: Assessment) -> None:
     )
     assert low == [("M07", "2023-08"), ("M08", "2023-08"), ("M10", "2024-12")]
     m10 = {str(r.period): r for r in scope(assessment, "M10").months}
-    assert m10["2024-12"].margin == pytest.approx(10.5, abs=0.3)  # DOMAIN 6.6: ±10.5 at n=168
+    assert m10["2024-12"].margin == pytest.approx(10.5, abs=0.3)  # specified: ±10.5 at n=168
     m07 = {str(r.period): r for r in scope(assessment, "M07").months}
     assert m07["2023-08"].margin == pytest.approx(1.6, abs=0.25)  # ±1.6 at n = 212
     low_ci, high_ci = m07["2023-08"].interval  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""Charts: the numbers each spec carries (DOMAIN.md 5.1, 6.7), deterministic SVG, the cache."""
+"""Charts: the numbers each spec carries (the sample's reference), deterministic SVG, the cache."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 from generator.assess.status import Assessment, assess_portfolio
 from generator.portfolio.validate import validate_portfolio
-from generator.site import charts, draw
+from generator.site import chartcache, charts, draw
 from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
@@ -51,7 +51,7 @@ def specs(assessment: Assessment, labels: Labels) -> dict[str, charts.ChartSpec]
 @pytest.fixture(scope="module")
 def rendered(specs: dict[str, charts.ChartSpec]) -> dict[str, bytes]:
     """The serial reference render (no cache, no pool)."""
-    return draw.render_charts(specs, cache_dir=None, workers=1)
+    return chartcache.render_charts(specs, cache_dir=None, workers=1)
 
 
 def metric(specs: dict[str, charts.ChartSpec], mid: str) -> charts.MetricChart:
@@ -160,8 +160,8 @@ def test_specs_are_hashable_picklable_and_keyed_by_content(
         dataclasses.replace(spec)
     )
     changed = dataclasses.replace(spec, title=spec.title + " ")
-    assert draw.chart_key(spec) == draw.chart_key(dataclasses.replace(spec))
-    assert draw.chart_key(changed) != draw.chart_key(spec)
+    assert chartcache.chart_key(spec) == chartcache.chart_key(dataclasses.replace(spec))
+    assert chartcache.chart_key(changed) != chartcache.chart_key(spec)
 
 
 def test_alt_text_states_the_numbers(specs: dict[str, charts.ChartSpec]) -> None:
@@ -212,7 +212,7 @@ def test_png_has_no_version_metadata(specs: dict[str, charts.ChartSpec]) -> None
 def test_pool_renders_the_same_bytes(
     specs: dict[str, charts.ChartSpec], rendered: dict[str, bytes]
 ) -> None:
-    pooled = draw.render_charts(specs, cache_dir=None, workers=2, progress=False)
+    pooled = chartcache.render_charts(specs, cache_dir=None, workers=2, progress=False)
     assert list(pooled) == sorted(specs) and pooled == rendered
 
 
@@ -276,15 +276,15 @@ def test_cache_reuses_invalidates_and_repairs(
     cache.mkdir()
     (cache / "abc.svg.x1y2.tmp").write_bytes(b"half a chart")
     small = {k: specs[k] for k in ("charts/findings.svg", "metrics/M11.svg")}
-    first = draw.ChartStats()
-    assert draw.render_charts(small, cache_dir=cache, stats=first) == {
+    first = chartcache.ChartStats()
+    assert chartcache.render_charts(small, cache_dir=cache, stats=first) == {
         k: rendered[k] for k in sorted(small)
     }
     assert first.rendered == sorted(small) and not first.cached
     assert not list(cache.glob("*.tmp"))
 
-    second = draw.ChartStats()
-    again = draw.render_charts(small, cache_dir=cache, stats=second)
+    second = chartcache.ChartStats()
+    again = chartcache.render_charts(small, cache_dir=cache, stats=second)
     assert again == {k: rendered[k] for k in sorted(small)}
     assert second.cached == sorted(small) and not second.rendered
 
@@ -292,15 +292,15 @@ def test_cache_reuses_invalidates_and_repairs(
     (panel,) = m11.panels
     edited = dataclasses.replace(panel, values=(*panel.values[:-1], panel.values[-1] + 1))
     changed = {**small, "metrics/M11.svg": dataclasses.replace(m11, panels=(edited,))}
-    third = draw.ChartStats()
-    result = draw.render_charts(changed, cache_dir=cache, stats=third)
+    third = chartcache.ChartStats()
+    result = chartcache.render_charts(changed, cache_dir=cache, stats=third)
     assert third.rendered == ["metrics/M11.svg"] and third.cached == ["charts/findings.svg"]
     assert result["metrics/M11.svg"] != rendered["metrics/M11.svg"]
 
-    entry = cache / f"{draw.chart_key(specs['charts/findings.svg'])}.svg"
+    entry = cache / f"{chartcache.chart_key(specs['charts/findings.svg'])}.svg"
     entry.write_bytes(entry.read_bytes()[:500])
-    fourth = draw.ChartStats()
-    repaired = draw.render_charts(small, cache_dir=cache, stats=fourth)
+    fourth = chartcache.ChartStats()
+    repaired = chartcache.render_charts(small, cache_dir=cache, stats=fourth)
     assert fourth.invalid == fourth.rendered == ["charts/findings.svg"]
     assert repaired["charts/findings.svg"] == rendered["charts/findings.svg"]
     assert entry.read_bytes() == rendered["charts/findings.svg"]

@@ -6,13 +6,22 @@ review the diff).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import jinja2
 import pytest
 
+from generator.assess.states import (
+    Effect,
+    FindingState,
+    FreshnessState,
+    MetricState,
+    RequirementState,
+)
 from generator.assess.status import assess_portfolio
+from generator.model import Grade
 from generator.portfolio.validate import validate_portfolio
 from generator.site.i18n import LANGUAGES, Labels, missing_keys
 from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
@@ -20,6 +29,7 @@ from generator.site.render import Published, SiteData, SourceInfo, default_templ
 from .conftest import DATA, SAMPLE
 
 GOLDEN = Path(__file__).parent / "golden"
+LABELS = Path(__file__).parent.parent / "generator" / "site" / "labels"
 PAGES = [
     "index.md",
     "requirements/AA-02.md",
@@ -94,6 +104,17 @@ def test_every_language_renders_the_sample(language: str) -> None:
 
 def test_no_language_lacks_a_label() -> None:
     assert missing_keys() == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_state_has_a_word_in_every_language(language: str) -> None:
+    english = json.loads((LABELS / "en.json").read_text("utf-8"))["words"]
+    table = json.loads((LABELS / f"{language}.json").read_text("utf-8"))
+    assert table["language"] == language
+    for enum in (RequirementState, MetricState, FreshnessState, FindingState, Effect, Grade):
+        for member in enum:
+            assert member.value in english, member
+            assert Labels(language).word(member) == table["words"][member.value]
 
 
 def test_a_user_template_overrides_the_default(tmp_path: Path) -> None:

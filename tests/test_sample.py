@@ -1,4 +1,4 @@
-"""The sample portfolio (evidence/): DOMAIN.md section 6, whole and valid."""
+"""The sample portfolio (evidence/): as specified, whole and valid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for generator.assess.stats: DOMAIN §6.7 reference values, worked examples, properties.
+"""Tests for generator.assess.stats: the sample's reference values, worked examples, properties.
 
 Reference tolerances: a number shown with d decimals must lie within half a unit of
 the last decimal (plus 1e-9), i.e. it must round to what the table shows. This holds
@@ -55,7 +55,7 @@ def limits_of(values: Sequence[float]) -> Limits:
     return limits
 
 
-# --- DOMAIN §6.5 / §6.7 reference -----------------------------------------------------
+# --- the sample's reference values -----------------------------------------------------
 
 
 def test_reference_data_shape() -> None:
@@ -183,13 +183,13 @@ def test_nps_margin_examples(n: int, shown: str) -> None:
 @pytest.mark.parametrize(
     ("p_hat", "n", "points"),
     [
-        (0.9, 8, "21"),  # §5.3 per-agent sample
+        (0.9, 8, "21"),  # a per-agent quality sample
         (0.9, 40, "9"),
-        (0.5, 385, "5.0"),  # §5.3 sample-size examples, read back as margins
+        (0.5, 385, "5.0"),  # textbook sample-size examples, read back as margins
         (0.97, 280, "2.0"),
         (0.85, 545, "3.0"),
         (0.5, 1080, "3.0"),
-        (0.78, 750, "3.0"),  # §6.6 typical-n margins
+        (0.78, 750, "3.0"),  # the sample's typical-n margins
         (0.98, 330, "1.5"),
         (0.86, 1700, "1.6"),
     ],

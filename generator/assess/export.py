@@ -1,8 +1,7 @@
 """The assessment as a stable JSON document (`certfolio assess --format json`).
 
 The document is what the site, the pull-request review and other tools read. Its shape is
-described in docs/assessment.md and by `generator/schemas/assessment.schema.json`; any change
-to it raises `SCHEMA_VERSION`. Numbers are rounded to 6 decimals so that the text does not
+described in docs/assessment.md; any change to it raises `SCHEMA_VERSION`. Numbers are rounded to 6 decimals so that the text does not
 depend on the last bits of floating-point arithmetic.
 """
 

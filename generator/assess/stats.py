@@ -11,7 +11,8 @@ Magnitudes: series beyond about 1e289 are rescaled by a power of two before any
 arithmetic, so values anywhere in the finite float range give no overflow warnings.
 A result too large to represent (say an upper limit above 1.8e308) comes back as ``inf``.
 
-The reference values in DOMAIN §6.7 are reproduced by (see ``tests/test_stats.py``):
+The sample's reference values (``tests/stats_reference.py``) are reproduced by (see
+``tests/test_stats.py``):
 
 * XmR: centre = mean, mR̄ = mean moving range, limits = centre ± 2.66·mR̄.
 * Beyond limits: strictly outside ``[lower, upper]``.
@@ -58,7 +59,7 @@ class Signal:
     ``rule`` is ``"beyond-limits"``, ``"run"`` or ``"trend"``. ``direction`` is
     ``"above"``/``"below"`` for beyond-limits and run, ``"rising"``/``"falling"`` for
     trend. ``reached`` is the index at which the rule first fired: the point itself for
-    beyond-limits, ``start + length - 1`` for a run (DOMAIN's "run of 8 ... reached
+    beyond-limits, ``start + length - 1`` for a run (the reference's "run of 8 ... reached
     2024-09"), ``start + moves`` for a trend. ``end`` is the last index of the maximal
     run, so ``end - start + 1`` is the number of points involved.
     """
@@ -93,7 +94,7 @@ class TrendTest:
 
     @property
     def tendency(self) -> str:
-        """Direction from the sign of S alone, whatever p is (as DOMAIN §6.7 reports it)."""
+        """Direction from the sign of S alone, whatever p is (as the reference values report it)."""
         if self.s > 0:
             return "up"
         if self.s < 0:
@@ -213,7 +214,7 @@ def trends(values: Sequence[float], moves: int = 6) -> list[Signal]:
 
     A move is the step from point ``i`` to ``i + 1``; an equal step (a tie) belongs to
     neither direction and ends the run. ``moves`` moves span ``moves + 1`` points, so
-    with the default 6, DOMAIN's "7 points steadily rising" is the shortest trend. Two
+    with the default 6, the reference's "7 points steadily rising" is the shortest trend. Two
     trends in opposite directions may share their turning point. ``reached`` is
     ``start + moves``, the point at which the rule first fires.
     """
@@ -255,13 +256,13 @@ def mann_kendall(
     with tie correction) gives z = 0 and p = 1.
 
     The defaults (continuity correction, no tie correction) are the variant that
-    reproduces every p of DOMAIN §6.7 to the two decimals shown. Adding the tie
+    reproduces every p of the reference values to the two decimals shown. Adding the tie
     correction misses M08 (0.38 vs 0.41) and M16 (0.29 vs 0.30); dropping the continuity
     correction misses M01 (0.89 vs 0.95) among others. With many ties the tie-corrected
     p is the better statistic; pass ``tie_correction=True`` where the table is not the
     reference.
 
-    ``direction`` needs ``p < alpha``; §6.7 prints the sign of S whatever p is (M08
+    ``direction`` needs ``p < alpha``; the reference values print the sign of S whatever p is (M08
     "up, p≈0.41"), which is :attr:`TrendTest.tendency`. Pairs are formed in memory,
     O(n²): meant for monthly series of tens to hundreds of points.
     """

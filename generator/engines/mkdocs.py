@@ -11,17 +11,14 @@ swapped in only when MkDocs reported no warning at all.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nh3
 from mkdocs.commands.build import build
 from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
@@ -32,72 +29,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from generator.diagnostics import format_report
-from generator.site.build import Site, generate_site, swap_in
+from generator.site import output
+from generator.site.build import Site, generate_site
 from generator.site.i18n import Labels
+from generator.site.sanitise import sanitise
 
 log = get_plugin_logger(__name__)
-
-_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "del",
-    "details",
-    "div",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "input",
-    "label",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "span",
-    "strong",
-    "sub",
-    "summary",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-_ATTRIBUTES = {
-    "*": {"class", "id", "title"},
-    "a": {"href", "rel"},
-    "img": {"src", "alt"},
-    "input": {"type", "name", "id", "checked"},
-    "label": {"for"},
-    "td": {"style"},
-    "th": {"style"},
-}
-
-
-def sanitise(html: str) -> str:
-    """Keep the markup Markdown and Material produce; drop scripts, handlers, unsafe URLs."""
-    return nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        generic_attribute_prefixes={"data-"},
-        filter_style_properties={"text-align"},
-    )
 
 
 class VerbatimFile(File):
@@ -219,13 +156,6 @@ class _Counter(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _sweep(target: Path) -> None:
-    """Remove folders a killed build left beside the target."""
-    for pattern in (f".{target.name}-new-*", f".{target.name}-old-*"):
-        for leftover in target.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
 @dataclass
 class BuildResult:
     """What `build_site` did: the problems that stopped it, and seconds per stage."""
@@ -246,26 +176,17 @@ def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
     config = load_config(str(config_file), strict=True)
     target = Path(site_dir) if site_dir else Path(config.site_dir)
     target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "a+", encoding="utf-8") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            return BuildResult(
-                [f"a build of {target} is already running (pid {lock.read().strip() or '?'})"]
-            )
-        lock.seek(0)
-        lock.truncate()
-        lock.write(str(os.getpid()))
-        lock.flush()
-        return _build_locked(config_file, target)
+    try:
+        with output.output_lock(target):
+            return _build_locked(config_file, target)
+    except output.OutputBusy as exc:
+        return BuildResult([exc.message])
 
 
 def _build_locked(config_file: Path, target: Path) -> BuildResult:
     start = time.perf_counter()
-    _sweep(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    output.sweep(target)
+    staging = output.new_staging(target)
     counter = _Counter()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(counter)
@@ -284,6 +205,6 @@ def _build_locked(config_file: Path, target: Path) -> BuildResult:
     if counter.messages:
         shutil.rmtree(staging, ignore_errors=True)
         return BuildResult(counter.messages, timings)
-    swap_in(staging, target)
+    output.swap_in(staging, target)
     timings["mkdocs"] = time.perf_counter() - start - sum(timings.values())
     return BuildResult([], timings)

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Report
 from generator.model import Portfolio
 from generator.portfolio.validate import validate_portfolio
-from generator.site import charts, draw
+from generator.site import chartcache, charts, output
 from generator.site.i18n import Labels
 from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
 
@@ -162,7 +161,9 @@ def generate_site(
     }
     specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
     specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
-    files = dict(draw.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress))
+    files = dict(
+        chartcache.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
+    )
     chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
     timings["charts"] = time.perf_counter() - start
 
@@ -200,34 +201,23 @@ def generate_site(
 def write_site(site: Site, out_dir: Path) -> None:
     """Write the generated folder (pages and files) to `out_dir`, replacing it only whole.
 
-    The new folder is written beside the old one and swapped in by two renames, so a failure
+    The new folder is written beside the old one and swapped in (see `output`), so a failure
     half way leaves the previous folder as it was.
     """
     out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
-    try:
-        for rel, text in site.pages.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
-        for rel, content in site.files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Replace `target` by the folder `new` (same parent); the old one is removed after."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with output.output_lock(out_dir):
+        output.sweep(out_dir)
+        staging = output.new_staging(out_dir)
+        try:
+            for rel, text in site.pages.items():
+                target = staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, "utf-8")
+            for rel, content in site.files.items():
+                target = staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            output.swap_in(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise

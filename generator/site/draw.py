@@ -1,27 +1,17 @@
 """Drawing chart specs: deterministic SVG (and PNG) bytes, cached, in parallel processes.
 
 Drawing uses the object-oriented `Figure` API only (the state-machine interface keeps global
-state and is not thread-safe; RELIABILITY.md 7) inside a fixed `rc_context`, with a fixed hash
+state and is not thread-safe) inside a fixed `rc_context`, with a fixed hash
 salt, no date or creator metadata and text kept as text, so one spec gives the same bytes in any
-process (RELIABILITY.md 4.2).
+process (tests/test_charts.py checks it across hash seeds).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import dataclasses
 import datetime as dt
-import hashlib
 import io
-import json
-import multiprocessing
-import os
-import sys
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -33,7 +23,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
-from tqdm import tqdm  # type: ignore[import-untyped]
 
 from generator.assess.states import (
     METRIC_STATUSES,
@@ -66,7 +55,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {  # colour, hatch
     RequirementState.NO_EVIDENCE: ("#BBBBBB", ".."),
     MetricState.NO_DATA: ("#BBBBBB", ".."),
 }
-_RC: Any = {
+RC_PARAMS: Any = {
     "svg.hashsalt": "certfolio-charts",
     "svg.fonttype": "none",
     "font.family": "sans-serif",
@@ -80,15 +69,6 @@ _RC: Any = {
 }
 _WIDTH, _DPI = 9.0, 100
 _LEGEND: Any = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8}
-
-
-@dataclass
-class ChartStats:
-    """Filled in by `render_charts`: which charts came from the cache and which were drawn."""
-
-    cached: list[str] = field(default_factory=list)
-    rendered: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)  # cache entries that failed the check
 
 
 def _steps(x: tuple[int, ...], values: list[float | None]) -> tuple[list[float], list[float]]:
@@ -381,7 +361,7 @@ def _draw_findings(spec: FindingsChart) -> Figure:
 @contextmanager
 def _style() -> Iterator[None]:
     """Matplotlib's defaults plus ours, whatever matplotlibrc or the caller set."""
-    with mpl.style.context("default"), mpl.rc_context(_RC):
+    with mpl.style.context("default"), mpl.rc_context(RC_PARAMS):
         yield
 
 
@@ -413,109 +393,3 @@ def render_png(spec: ChartSpec) -> bytes:
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=_DPI, metadata={"Software": None})
     return out.getvalue()
-
-
-def chart_key(spec: ChartSpec) -> str:
-    """SHA-256 over the spec's canonical JSON, CHART_STYLE_VERSION, matplotlib's version and
-    the rc settings."""
-    body = {"type": type(spec).__name__, "spec": dataclasses.asdict(spec)}
-    text = json.dumps(
-        body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
-    style = json.dumps(_RC, sort_keys=True)
-    salt = f"certfolio-chart\0{CHART_STYLE_VERSION}\0{mpl.__version__}\0{style}\0"
-    return hashlib.sha256((salt + text).encode("utf-8")).hexdigest()
-
-
-def _read_cached(cache_dir: Path, key: str) -> bytes | None:
-    """The cached SVG when it is there and its sidecar hash matches its content."""
-    try:
-        content = (cache_dir / f"{key}.svg").read_bytes()
-        expected = (cache_dir / f"{key}.sha256").read_text("ascii").strip()
-    except (FileNotFoundError, UnicodeDecodeError):
-        return None
-    return content if hashlib.sha256(content).hexdigest() == expected else None
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then os.replace: never a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _store(cache_dir: Path, key: str, content: bytes) -> None:
-    # the SVG first, its hash last: an entry without a matching hash is re-rendered
-    _write_atomic(cache_dir / f"{key}.svg", content)
-    _write_atomic(cache_dir / f"{key}.sha256", hashlib.sha256(content).hexdigest().encode())
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
-
-
-def _render_misses(
-    misses: dict[str, ChartSpec], workers: int | None, progress: bool | None
-) -> dict[str, bytes]:
-    """Render keyed specs: serially for 1–2 or one worker, else in a process pool."""
-    count = len(misses)
-    jobs = workers if workers is not None else min(os.cpu_count() or 1, count)
-    show = progress if progress is not None else (sys.stderr.isatty() and count > 8)
-    done: dict[str, bytes] = {}
-    with tqdm(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:
-        if count <= 2 or jobs <= 1:
-            for key, spec in sorted(misses.items()):
-                done[key] = render_svg(spec)
-                bar.update()
-            return done
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
-            futures = {pool.submit(render_svg, spec): key for key, spec in sorted(misses.items())}
-            for future in cf.as_completed(futures):
-                done[futures[future]] = future.result()
-                bar.update()
-    return done
-
-
-def render_charts(
-    specs: Mapping[str, ChartSpec],
-    *,
-    cache_dir: Path | None,
-    workers: int | None = None,
-    progress: bool | None = None,
-    stats: ChartStats | None = None,
-) -> dict[str, bytes]:
-    """SVG bytes for every named spec, sorted by name. With `cache_dir`, charts whose key
-    (`chart_key`) has a verified entry are read back, the rest are drawn and stored atomically,
-    and leftover `*.tmp` files from an interrupted run are removed first. `stats`, when given,
-    records which names were cached, rendered, or had an invalid cache entry. The pool uses
-    forkserver (spawn off Linux), which re-imports a caller's main script: scripts that call
-    this must keep their work under `if __name__ == "__main__":`."""
-    stats = stats if stats is not None else ChartStats()
-    keys = {name: chart_key(spec) for name, spec in specs.items()}
-    found: dict[str, bytes] = {}
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for leftover in sorted(cache_dir.glob("*.tmp")):
-            leftover.unlink(missing_ok=True)
-        for name, key in sorted(keys.items()):
-            content = _read_cached(cache_dir, key) if key not in found else found[key]
-            if content is not None:
-                found[key] = content
-                stats.cached.append(name)
-            elif (cache_dir / f"{key}.svg").exists():
-                stats.invalid.append(name)
-    misses = {key: specs[name] for name, key in sorted(keys.items()) if key not in found}
-    stats.rendered += sorted(name for name, key in keys.items() if key in misses)
-    fresh = _render_misses(misses, workers, progress) if misses else {}
-    if cache_dir is not None:
-        for key, content in sorted(fresh.items()):
-            _store(cache_dir, key, content)
-    found |= fresh
-    return {name: found[keys[name]] for name in sorted(keys)}

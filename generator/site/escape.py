@@ -1,7 +1,7 @@
 """Turning user text into inert Markdown: what people typed is shown, never interpreted.
 
 Jinja's autoescape does not make text safe inside Markdown (links, `{ onclick=... }`, a `|` in a
-table cell all stay live; RELIABILITY.md 2.2). Every string from evidence files therefore goes
+table cell all stay live; see tests/test_escape.py). Every string from evidence files therefore goes
 through one of these before it enters a page:
 
 - `md_inline`: one line of text. Markdown's escapable characters get a backslash, `&`, `<`, `>`

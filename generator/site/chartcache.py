@@ -1,0 +1,142 @@
+"""The chart cache and the worker pool: SVG bytes for many chart specs, each drawn at most once.
+
+A chart's key (`chart_key`) is a SHA-256 over its spec, the chart style version, matplotlib's
+version and the rc settings, so any change that could alter a drawing misses the cache. An
+entry is an SVG and a sidecar hash written atomically (temp file, fsync, rename); an entry
+whose hash does not match is drawn again. Misses are drawn serially or in a process pool.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib as mpl
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from generator.site.charts import ChartSpec
+from generator.site.draw import CHART_STYLE_VERSION, RC_PARAMS, render_svg
+
+
+@dataclass
+class ChartStats:
+    """Filled in by `render_charts`: which charts came from the cache and which were drawn."""
+
+    cached: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # cache entries that failed the check
+
+
+def chart_key(spec: ChartSpec) -> str:
+    """SHA-256 over the spec's canonical JSON, CHART_STYLE_VERSION, matplotlib's version and
+    the rc settings."""
+    body = {"type": type(spec).__name__, "spec": dataclasses.asdict(spec)}
+    text = json.dumps(
+        body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    style = json.dumps(RC_PARAMS, sort_keys=True)
+    salt = f"certfolio-chart\0{CHART_STYLE_VERSION}\0{mpl.__version__}\0{style}\0"
+    return hashlib.sha256((salt + text).encode("utf-8")).hexdigest()
+
+
+def _read_cached(cache_dir: Path, key: str) -> bytes | None:
+    """The cached SVG when it is there and its sidecar hash matches its content."""
+    try:
+        content = (cache_dir / f"{key}.svg").read_bytes()
+        expected = (cache_dir / f"{key}.sha256").read_text("ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    return content if hashlib.sha256(content).hexdigest() == expected else None
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then os.replace: never a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _store(cache_dir: Path, key: str, content: bytes) -> None:
+    # the SVG first, its hash last: an entry without a matching hash is re-rendered
+    _write_atomic(cache_dir / f"{key}.svg", content)
+    _write_atomic(cache_dir / f"{key}.sha256", hashlib.sha256(content).hexdigest().encode())
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
+
+
+def _render_misses(
+    misses: dict[str, ChartSpec], workers: int | None, progress: bool | None
+) -> dict[str, bytes]:
+    """Render keyed specs: serially for 1–2 or one worker, else in a process pool."""
+    count = len(misses)
+    jobs = workers if workers is not None else min(os.cpu_count() or 1, count)
+    show = progress if progress is not None else (sys.stderr.isatty() and count > 8)
+    done: dict[str, bytes] = {}
+    with tqdm(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:
+        if count <= 2 or jobs <= 1:
+            for key, spec in sorted(misses.items()):
+                done[key] = render_svg(spec)
+                bar.update()
+            return done
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+            futures = {pool.submit(render_svg, spec): key for key, spec in sorted(misses.items())}
+            for future in cf.as_completed(futures):
+                done[futures[future]] = future.result()
+                bar.update()
+    return done
+
+
+def render_charts(
+    specs: Mapping[str, ChartSpec],
+    *,
+    cache_dir: Path | None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    stats: ChartStats | None = None,
+) -> dict[str, bytes]:
+    """SVG bytes for every named spec, sorted by name. With `cache_dir`, charts whose key
+    (`chart_key`) has a verified entry are read back, the rest are drawn and stored atomically,
+    and leftover `*.tmp` files from an interrupted run are removed first. `stats`, when given,
+    records which names were cached, rendered, or had an invalid cache entry. The pool uses
+    forkserver (spawn off Linux), which re-imports a caller's main script: scripts that call
+    this must keep their work under `if __name__ == "__main__":`."""
+    stats = stats if stats is not None else ChartStats()
+    keys = {name: chart_key(spec) for name, spec in specs.items()}
+    found: dict[str, bytes] = {}
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in sorted(cache_dir.glob("*.tmp")):
+            leftover.unlink(missing_ok=True)
+        for name, key in sorted(keys.items()):
+            content = _read_cached(cache_dir, key) if key not in found else found[key]
+            if content is not None:
+                found[key] = content
+                stats.cached.append(name)
+            elif (cache_dir / f"{key}.svg").exists():
+                stats.invalid.append(name)
+    misses = {key: specs[name] for name, key in sorted(keys.items()) if key not in found}
+    stats.rendered += sorted(name for name, key in keys.items() if key in misses)
+    fresh = _render_misses(misses, workers, progress) if misses else {}
+    if cache_dir is not None:
+        for key, content in sorted(fresh.items()):
+            _store(cache_dir, key, content)
+    found |= fresh
+    return {name: found[keys[name]] for name in sorted(keys)}
