@@ -3,15 +3,23 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# CI installs the exact versions of its last green run (constraints-ci.txt); elsewhere pip takes
+# the newest versions pyproject.toml allows. `make constraints` records the venv's versions.
+CONSTRAINTS := $(if $(filter true,$(CI)),-c constraints-ci.txt)
 
-.PHONY: install site serve test lint bench validate clean
+.PHONY: install site serve test lint bench validate clean constraints
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints-ci.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(CONSTRAINTS) -e '.[test,lint]'
 	touch $(STAMP)
+
+constraints: $(STAMP)
+	{ echo "# The versions CI installs (make constraints writes this file from a green venv)."; \
+	  $(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check \
+	  | grep -v '^certfolio'; } > constraints-ci.txt
 
 site: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/certfolio site

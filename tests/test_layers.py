@@ -338,3 +338,16 @@ BREAKS = {
 def test_the_checker_reports_each_kind_of_break(tmp_path: Path, case: str) -> None:
     files, expected = BREAKS[case]
     assert expected in violations(_tree(tmp_path, files))
+
+
+def test_the_documented_table_is_the_enforced_table() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    documented: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0] != "`wing`":
+            allowed = cells[2]
+            names = set() if allowed == "nothing" else {a.strip() for a in allowed.split(",")}
+            documented[cells[0].strip("`")] = names
+    enforced = {k: v for k, v in ALLOWED.items() if k not in ("package", "__main__")}
+    assert documented == enforced
