@@ -1,8 +1,9 @@
 """The assessment as a stable JSON document (`certfolio assess --format json`).
 
 The document is what the site, the pull-request review and other tools read. Its shape is
-described in docs/assessment.md; any change to it raises `SCHEMA_VERSION`. Numbers are rounded to 6 decimals so that the text does not
-depend on the last bits of floating-point arithmetic.
+described in docs/assessment.md; any change to it raises `SCHEMA_VERSION`. Numbers are
+rounded to 6 decimals so that the text does not depend on the last bits of floating-point
+arithmetic.
 """
 
 from __future__ import annotations
