@@ -26,6 +26,7 @@ from generator.errors import EXIT_OK, EXIT_PROBLEMS, BuildFailed, CertfolioError
 from generator.portfolio.schema import KINDS, schema_text
 from generator.portfolio.validate import validate_portfolio
 from generator.site.build import generate_site, write_site
+from generator.site.output import check_target
 
 EXIT_INTERNAL = 3
 Run = Callable[[argparse.Namespace], int]
@@ -178,11 +179,14 @@ def _add_build(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
 
 def _run_build(args: argparse.Namespace) -> int:
     templates = [args.templates] if args.templates else []
+    protected = [("the portfolio", _root(args)), ("the chart cache", args.cache)]
+    protected += [("the templates folder", t) for t in templates]
+    check_target(args.out, protected)  # before any work: refuse early, touch nothing
     site, report = generate_site(_root(args), template_dirs=templates, cache_dir=args.cache)
     if site is None:
         sys.stdout.write(format_report(report, resolve_format(None)))
         return EXIT_PROBLEMS
-    write_site(site, args.out)
+    write_site(site, args.out, protected)
     print(f"wrote {len(site.pages)} pages and {len(site.files)} files to {args.out}")
     return EXIT_OK
 
@@ -223,9 +227,11 @@ def _run_site(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {args.config_file}")
     result = build_site(args.config_file, args.site_dir)
     if result.problems:
-        raise BuildFailed(
-            "the site was not built; the previous site is unchanged:", result.problems
-        )
+        if result.previous_kept:
+            message = "the site was not built; the previous site is unchanged:"
+        else:
+            message = "the site was not built (no previous site was there to keep):"
+        raise BuildFailed(message, result.problems)
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
     print(f"certfolio: site built ({stages})")
     return EXIT_OK
@@ -281,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:  # pragma: no cover - `certfolio ... | head`
         return EXIT_OK
+    except OSError as exc:  # disk full, permission denied ...: say which file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"certfolio: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except Exception as exc:
         if args.debug:
             raise

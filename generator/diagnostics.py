@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -132,14 +133,32 @@ def summary_line(report: Report) -> str:
     )
 
 
+#: Characters that would break a line, reorder it on screen or hide in it: C0 and C1 controls,
+#: line and paragraph separators, bidi marks, embeddings, overrides and isolates, BOM.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """One printable line for a terminal or CI log: every control, invisible or bidi character
+    becomes an escape (`\\n`, `\\u202e`), so user text can neither start a new line (a
+    GitHub workflow command is any line starting with `::`) nor disguise what it says."""
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
+def safe_lines(text: str) -> str:
+    """Text for a log: a line that starts with `::` (a workflow command) is indented."""
+    return "\n".join(f" {line}" if line.startswith("::") else line for line in text.split("\n"))
+
+
 def _format_text(diagnostics: Sequence[Diagnostic], report: Report) -> str:
     lines = []
     for d in diagnostics:
-        lines.append(f"{d.span}: {d.level.value}: {d.message} [{d.code}]")
+        lines.append(f"{visible(str(d.span))}: {d.level.value}: {visible(d.message)} [{d.code}]")
         if d.hint:
-            lines.append(f"  hint: {d.hint}")
+            lines.append(f"  hint: {visible(d.hint)}")
     lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return safe_lines("\n".join(lines)) + "\n"
 
 
 def _format_json(diagnostics: Sequence[Diagnostic], report: Report) -> str:
@@ -170,7 +189,7 @@ def _format_github(diagnostics: Sequence[Diagnostic], report: Report) -> str:
             props.append(f"line={d.span.line}")
             props.append(f"col={max(d.span.col, 1)}")
         props.append(f"title={_escape_property(d.code)}")
-        message = d.message + (f"\n{d.hint}" if d.hint else "")
+        message = visible(d.message) + (f"\n{visible(d.hint)}" if d.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "") + _format_text(diagnostics, report)
 

@@ -128,3 +128,16 @@ def test_a_template_typo_is_an_error_naming_the_template(tmp_path: Path) -> None
     (tmp_path / "owners.md.j2").write_text("# {{ config.titel }}\n")
     with pytest.raises(jinja2.UndefinedError, match="titel"):
         render_pages(site_data(DATA / "minimal"), [tmp_path, default_templates()])
+
+
+def test_a_published_path_is_a_link_target_never_markup() -> None:
+    """Item 3 of the hardening issue: a file name cannot close the link or add markup."""
+    import markdown
+
+    data = site_data(DATA / "minimal")
+    hostile = "files/attachments/x) <img src=https://evil.example/p.gif> <a href=../y>.md"
+    data.attachments["attachments/procedure.md"] = Published(hostile, 52, "0" * 64)
+    page = render_pages(data, [default_templates()])["evidence/EV-01.md"]
+    html_text = markdown.markdown(page, extensions=["tables"])
+    assert "<img" not in html_text and "evil.example/p.gif>" not in html_text
+    assert "x%29%20%3Cimg%20src%3Dhttps%3A//evil.example/p.gif%3E" in page

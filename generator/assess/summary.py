@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from generator.assess.states import MetricState, RequirementState
+from generator.assess.states import (
+    Effect,
+    FindingState,
+    FreshnessState,
+    MetricState,
+    RequirementState,
+)
 from generator.assess.status import Assessment, Tally
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, safe_lines, visible
 
 
 def _counts(tally: Tally) -> str:
@@ -38,7 +44,7 @@ def summary_text(assessment: Assessment, lint: list[Diagnostic]) -> str:
         lines += ["", "Requirements not fully met:"]
         for status in gaps:
             lines.append(f"  {status.requirement.id} {status.requirement.title}: {status.status}")
-            lines += [f"    - {r.text}" for r in status.reasons if r.effect != "info"]
+            lines += [f"    - {r.text}" for r in status.reasons if r.effect != Effect.INFO]
     watched = [r for r in assessment.metrics.values() if r.status != MetricState.MET]
     if watched:
         lines += ["", "Metrics not met outright:"]
@@ -49,13 +55,12 @@ def summary_text(assessment: Assessment, lint: list[Diagnostic]) -> str:
                     f"  {result.metric.id}{where} {result.metric.title}: "
                     f"{scope.verdict.status}, {scope.verdict.because}"
                 )
-    active = [
-        s for s in assessment.findings.values() if s.state not in ("closed", "verified-closed")
-    ]
+    closed = (FindingState.CLOSED, FindingState.VERIFIED_CLOSED)
+    active = [s for s in assessment.findings.values() if s.state not in closed]
     if active:
         lines += ["", "Open findings:"]
         lines += [f"  {s.finding.id} ({s.finding.grade}) {s.state}: {s.because}" for s in active]
-    due = [f for f in assessment.evidence.values() if f.state != "current"]
+    due = [f for f in assessment.evidence.values() if f.state != FreshnessState.CURRENT]
     if due:
         lines += ["", "Evidence to review:"]
         lines += [f"  {f.evidence.id} {f.state}: {f.because}" for f in due]
@@ -73,4 +78,5 @@ def summary_text(assessment: Assessment, lint: list[Diagnostic]) -> str:
             lines.append(f"{d.span}: {d.level.value}: {d.message} [{d.code}]")
             if d.hint:
                 lines.append(f"  hint: {d.hint}")
-    return "\n".join(lines) + "\n"
+    # user text (titles, reasons) may hold line breaks or bidi characters: one visible line each
+    return safe_lines("\n".join(visible(line) for line in lines)) + "\n"

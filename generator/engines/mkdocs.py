@@ -3,7 +3,8 @@
 `CertfolioPlugin` runs the generator during `mkdocs build` / `mkdocs serve` (and so under
 `mike deploy`), adds its pages and files as generated files (nothing generated is committed),
 sets Material's language and the navigation from the portfolio, watches the portfolio and the
-templates, and sanitises the HTML of generated pages with nh3 as a second line of defence.
+templates, and sanitises the HTML of every page with nh3 as a second line of defence (hand-written
+pages in the docs folder too: they arrive by pull request like the portfolio).
 
 `build_site` is what `make site` runs: a strict build into a fresh folder beside the target,
 swapped in only when MkDocs reported no warning at all.
@@ -13,22 +14,23 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, PluginError
+from mkdocs.exceptions import Abort, MkDocsException, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator.diagnostics import format_report
+from generator.diagnostics import format_report, visible
+from generator.errors import CertfolioError, UsageError
 from generator.site import output
 from generator.site.build import Site, generate_site
 from generator.site.i18n import Labels
@@ -83,16 +85,20 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
         cache_dir = Path(self.config.cache_dir)
         if not cache_dir.is_absolute():  # relative to mkdocs.yml, like the other paths
             cache_dir = Path(config.config_file_path or ".").parent / cache_dir
-        site, report = generate_site(
-            Path(self.config.portfolio),
-            template_dirs=templates,
-            cache_dir=cache_dir,
-            workers=self.config.workers,
-        )
+        try:
+            site, report = generate_site(
+                Path(self.config.portfolio),
+                template_dirs=templates,
+                cache_dir=cache_dir,
+                workers=self.config.workers,
+            )
+        except CertfolioError as exc:  # a template error: name the file and line, no traceback
+            raise PluginError("\n  ".join([exc.message, *exc.details])) from None
         if site is None:
             raise PluginError("the portfolio has errors:\n" + format_report(report))
         for diagnostic in report.sorted():
-            log.warning(f"{diagnostic.span}: {diagnostic.message} [{diagnostic.code}]")
+            where, message = visible(str(diagnostic.span)), visible(diagnostic.message)
+            log.warning(f"{where}: {message} [{diagnostic.code}]")
         self.site = site
         # sitemap dates and gzip headers come from the portfolio's commit, not the clock;
         # the variable is set for this build only and restored afterwards
@@ -123,9 +129,8 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if self.site is not None and page.file.src_uri in self.site.pages:
-            return sanitise(html)
-        return html
+        # hand-written pages too: a docs folder is as open to a pull request as the portfolio
+        return sanitise(html)
 
     def _restore_epoch(self) -> None:
         saved = getattr(self, "_saved_epoch", None)
@@ -158,10 +163,37 @@ class _Counter(logging.Handler):
 
 @dataclass
 class BuildResult:
-    """What `build_site` did: the problems that stopped it, and seconds per stage."""
+    """What `build_site` did: the problems that stopped it, seconds per stage, and whether a
+    previous site stands at the target (after a failure: the one that was there before)."""
 
     problems: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    previous_kept: bool = False
+
+
+def _load(config_file: Path, **overrides: str) -> MkDocsConfig:
+    """The MkDocs configuration, or a `UsageError` naming the file (never a traceback)."""
+    try:
+        return load_config(str(config_file), strict=True, **overrides)
+    except (MkDocsException, OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"{config_file}: {exc}") from None
+
+
+def _protected(config: MkDocsConfig, config_file: Path) -> list[tuple[str, Path]]:
+    """What a site build must never write over: the configuration and everything it reads."""
+    found = [
+        ("the MkDocs configuration", config_file),
+        ("the docs folder", Path(config.docs_dir)),
+    ]
+    custom_dir = config.theme.custom_dir
+    if custom_dir:
+        found.append(("the theme overrides folder", Path(custom_dir)))
+    plugin = config.plugins.get("certfolio")
+    if isinstance(plugin, CertfolioPlugin):
+        found.append(("the portfolio", Path(plugin.config.portfolio)))
+        if plugin.config.templates:
+            found.append(("the templates folder", Path(plugin.config.templates)))
+    return found
 
 
 def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
@@ -169,18 +201,20 @@ def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
 
     Never relies on `mkdocs build --strict -q` (which exits 0 on warnings): every warning
     MkDocs or a plugin logs is collected, and any warning keeps the previous site in place.
-    A second build of the same site while one runs fails fast instead of interleaving.
-    Timings: the generator's stages (load, assess, charts, render) and "mkdocs", the rest.
+    The target is checked first (`output.check_target`): a folder that is not a previous
+    certfolio output is never replaced. A second build of the same site while one runs
+    fails fast instead of interleaving. Timings: the generator's stages (load, assess,
+    charts, render) and "mkdocs", the rest.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    config = load_config(str(config_file), strict=True)
-    target = Path(site_dir) if site_dir else Path(config.site_dir)
-    target = target.absolute()
+    config = _load(config_file)
+    wanted = Path(site_dir) if site_dir else Path(config.site_dir)
+    target = output.check_target(wanted, _protected(config, config_file))
     try:
         with output.output_lock(target):
             return _build_locked(config_file, target)
     except output.OutputBusy as exc:
-        return BuildResult([exc.message])
+        return BuildResult([exc.message], previous_kept=target.exists())
 
 
 def _build_locked(config_file: Path, target: Path) -> BuildResult:
@@ -193,18 +227,25 @@ def _build_locked(config_file: Path, target: Path) -> BuildResult:
     timings: dict[str, float] = {}
     config = None
     try:
-        config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        config = _load(config_file, site_dir=str(staging))
         build(config)
     except (Abort, PluginError) as exc:
         counter.messages.append(str(exc))
+    except BaseException:
+        output.discard(staging)
+        raise
     finally:
         logger.removeHandler(counter)
         plugin = config.plugins.get("certfolio") if config is not None else None
         if isinstance(plugin, CertfolioPlugin) and plugin.site is not None:
             timings.update(plugin.site.timings)
     if counter.messages:
-        shutil.rmtree(staging, ignore_errors=True)
-        return BuildResult(counter.messages, timings)
-    output.swap_in(staging, target)
+        output.discard(staging)
+        return BuildResult(counter.messages, timings, previous_kept=target.exists())
+    try:
+        output.swap_in(staging, target)
+    except BaseException:
+        output.discard(staging)
+        raise
     timings["mkdocs"] = time.perf_counter() - start - sum(timings.values())
-    return BuildResult([], timings)
+    return BuildResult([], timings, previous_kept=False)

@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Sequence
@@ -70,7 +69,8 @@ def source_info(portfolio_dir: Path, as_of: dt.date) -> SourceInfo:
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
     else:
         epoch = int(dt.datetime.combine(as_of, dt.time(), dt.UTC).timestamp())
-    return SourceInfo(commit, dirty, epoch)
+    # gzip headers (sitemap.xml.gz) hold an unsigned 32-bit time: 1970 to 2106
+    return SourceInfo(commit, dirty, min(max(epoch, 0), 2**32 - 1))
 
 
 def _read_attachment(path: Path) -> bytes:
@@ -103,23 +103,28 @@ def _data_csv(assessment: Assessment, metric_id: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def git_blob_id(content: bytes) -> str:
+    """The id git gives these bytes as a blob (`git hash-object`), to check against a commit."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
 def _manifest(
     portfolio: Portfolio, source: SourceInfo, as_of: dt.date, attachments: dict[str, Published]
 ) -> bytes:
     inputs: list[dict[str, object]] = []
     base = portfolio.root.parent
+    in_git = source.commit is not None
     for rel in portfolio.files:
-        digest = hashlib.sha256((base / rel).read_bytes()).hexdigest()
-        inputs.append({"path": rel, "sha256": digest, "published": None})
+        content = (base / rel).read_bytes()
+        entry: dict[str, object] = {"path": rel, "sha256": hashlib.sha256(content).hexdigest()}
+        if in_git:
+            entry["git_blob"] = git_blob_id(content)
+        inputs.append({**entry, "published": None})
     for path, published in sorted(attachments.items()):
-        inputs.append(
-            {
-                "path": f"{portfolio.root.name}/{path}",
-                "sha256": published.sha256,
-                "published": published.path,
-                "size": published.size,
-            }
-        )
+        entry = {"path": f"{portfolio.root.name}/{path}", "sha256": published.sha256}
+        if in_git:
+            entry["git_blob"] = published.git_blob
+        inputs.append({**entry, "published": published.path, "size": published.size})
     document = {
         "schema_version": 1,
         "portfolio": portfolio.config.id,
@@ -178,7 +183,7 @@ def generate_site(
             site_path = f"files/{attachment.path}"
             files[site_path] = content
             attachments[attachment.path] = Published(
-                site_path, len(content), hashlib.sha256(content).hexdigest()
+                site_path, len(content), hashlib.sha256(content).hexdigest(), git_blob_id(content)
             )
     for mid in assessment.metrics:
         files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
@@ -198,13 +203,14 @@ def generate_site(
     return site, report
 
 
-def write_site(site: Site, out_dir: Path) -> None:
+def write_site(site: Site, out_dir: Path, protected: Sequence[tuple[str, Path]] = ()) -> None:
     """Write the generated folder (pages and files) to `out_dir`, replacing it only whole.
 
-    The new folder is written beside the old one and swapped in (see `output`), so a failure
-    half way leaves the previous folder as it was.
+    The target is checked first (`output.check_target`): nothing in `protected` and no
+    folder that certfolio did not write is ever replaced. The new folder is written beside
+    the old one and swapped in, so a failure half way leaves the previous folder as it was.
     """
-    out_dir = out_dir.absolute()
+    out_dir = output.check_target(out_dir, protected)
     with output.output_lock(out_dir):
         output.sweep(out_dir)
         staging = output.new_staging(out_dir)
@@ -219,5 +225,5 @@ def write_site(site: Site, out_dir: Path) -> None:
                 target.write_bytes(content)
             output.swap_in(staging, out_dir)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            output.discard(staging)
             raise

@@ -9,13 +9,17 @@ whose hash does not match is drawn again. Misses are drawn serially or in a proc
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +86,43 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that asked for charts is gone.
+
+    A parent killed with SIGKILL cannot shut its pool down. On Linux the kernel sends the
+    worker SIGKILL when its own parent (the forkserver, which exits with the main process)
+    dies; everywhere, a watch thread exits once the main process is gone.
+    """
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread remains
+            pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - alive, but someone else's now
+                os._exit(1)
+
+    threading.Thread(target=watch, name="certfolio-parent-watch", daemon=True).start()
+
+
+def worker_pool(jobs: int) -> cf.ProcessPoolExecutor:
+    """A process pool whose workers exit when this process dies, however it dies."""
+    return cf.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=_pool_context(),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 def _render_misses(
     misses: dict[str, ChartSpec], workers: int | None, progress: bool | None
 ) -> dict[str, bytes]:
@@ -96,7 +137,7 @@ def _render_misses(
                 done[key] = render_svg(spec)
                 bar.update()
             return done
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+        with worker_pool(jobs) as pool:
             futures = {pool.submit(render_svg, spec): key for key, spec in sorted(misses.items())}
             for future in cf.as_completed(futures):
                 done[futures[future]] = future.result()

@@ -9,6 +9,8 @@ through one of these before it enters a page:
 - `md_cell`: the same, for a table cell (a `|` stays text, the row stays one row).
 - `md_block`: several paragraphs (blank lines separate them).
 - `attr`: a value inside an HTML attribute (URLs were validated as http(s)/mailto already).
+- `url_path`: a site-relative path inside a link target: every character outside letters,
+  digits and `-._~/` is percent-encoded, so a file name can never close the link or add markup.
 
 The character set is Python-Markdown's `ESCAPED_CHARS` for the extensions mkdocs.yml enables
 (the defaults plus `|` from `tables`); escaping any other character would leave a visible
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 #: Python-Markdown's default escapable characters plus '|' (tables).
 MARKDOWN_CHARS = frozenset("\\`*_{}[]()#+-.!|")
@@ -60,3 +63,8 @@ def md_block(text: object) -> str:
 def attr(text: object) -> str:
     """A value for a double-quoted HTML attribute."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+def url_path(path: object) -> str:
+    """A relative path as a link target: percent-encoded, '/' kept (MkDocs decodes it back)."""
+    return quote("" if path is None else str(path), safe="/")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,7 +23,8 @@ import jinja2
 
 from generator import model as m
 from generator.assess.status import Assessment
-from generator.site.escape import attr, md_block, md_cell, md_inline
+from generator.errors import CertfolioError
+from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
 from generator.site.i18n import Labels
 
 #: Where each kind of record's page lives, relative to the site root.
@@ -56,6 +58,7 @@ class Published:
     path: str  # relative to the site root
     size: int
     sha256: str
+    git_blob: str = ""  # the id of the same bytes as a git blob
 
 
 @dataclass
@@ -110,6 +113,7 @@ def make_environment(template_dirs: Sequence[Path], labels: Labels) -> jinja2.En
         cell=md_cell,
         block=md_block,
         attr=attr,
+        url=url_path,
         word=labels.word,
         num=_number,
         size=_size,
@@ -126,7 +130,7 @@ def make_environment(template_dirs: Sequence[Path], labels: Labels) -> jinja2.En
 
     @jinja2.pass_context
     def root(context: Any, path: str) -> str:
-        return f"{context['prefix']}{path}"
+        return f"{context['prefix']}{url_path(path)}"
 
     env.globals.update(link=link, ref=ref, root=root, L=labels)
     return env
@@ -180,6 +184,26 @@ def _common(data: SiteData) -> dict[str, Any]:
     }
 
 
+class TemplateFailed(CertfolioError):
+    """A page template has an error: named with its file and line, never a traceback."""
+
+    @classmethod
+    def of(cls, exc: jinja2.TemplateError, template: str, page: str) -> TemplateFailed:
+        where, line = template, None
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            where, line = exc.filename or exc.name or template, exc.lineno
+        else:  # Jinja rewrites tracebacks so the template's own frames name file and line
+            frames = traceback.extract_tb(exc.__traceback__)
+            found = [f for f in frames if f.filename.endswith(".j2")]
+            if found:
+                where, line = found[-1].filename, found[-1].lineno
+        position = f"{where}:{line}" if line else where
+        return cls(
+            f"template error in {position}: {exc.message or exc}",
+            [f"while rendering {page}; templates are strict: check the names they use"],
+        )
+
+
 def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str]:
     """Every page of the site as Markdown, keyed by its path relative to the site root."""
     env = make_environment(template_dirs, data.labels)
@@ -189,7 +213,10 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
 
     def render(path: str, template: str, title: str, **extra: Any) -> None:
         prefix = "../" * path.count("/")
-        body = env.get_template(template).render(**common, prefix=prefix, **extra)
+        try:
+            body = env.get_template(template).render(**common, prefix=prefix, **extra)
+        except jinja2.TemplateError as exc:
+            raise TemplateFailed.of(exc, template, path) from None
         pages[path] = front_matter(title) + body
 
     labels = data.labels
