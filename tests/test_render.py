@@ -10,7 +10,6 @@ import json
 import os
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from generator.assess.states import (
@@ -24,7 +23,14 @@ from generator.assess.status import assess_portfolio
 from generator.model import Grade
 from generator.portfolio.validate import validate_portfolio
 from generator.site.i18n import LANGUAGES, Labels, missing_keys
-from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
+from generator.site.render import (
+    Published,
+    SiteData,
+    SourceInfo,
+    TemplateFailed,
+    default_templates,
+    render_pages,
+)
 
 from .conftest import DATA, SAMPLE
 
@@ -126,8 +132,9 @@ def test_a_user_template_overrides_the_default(tmp_path: Path) -> None:
 
 def test_a_template_typo_is_an_error_naming_the_template(tmp_path: Path) -> None:
     (tmp_path / "owners.md.j2").write_text("# {{ config.titel }}\n")
-    with pytest.raises(jinja2.UndefinedError, match="titel"):
+    with pytest.raises(TemplateFailed) as failed:
         render_pages(site_data(DATA / "minimal"), [tmp_path, default_templates()])
+    assert "owners.md.j2:1:" in failed.value.message and "titel" in failed.value.message
 
 
 def test_a_published_path_is_a_link_target_never_markup() -> None:
