@@ -105,6 +105,26 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class AllowEntry:
+    """One reviewed exception to the personal-data and secret guard (`privacy.allow`)."""
+
+    reason: str
+    value: str | None = None
+    pattern: str | None = None
+    kind: str | None = None
+    path: str | None = None  # a glob over paths relative to the portfolio folder
+    span: Span = field(default_factory=lambda: Span(""))
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """`privacy`: the phone regions the guard reads numbers for, and its allowlist."""
+
+    regions: tuple[str, ...] = ("GB", "US")
+    allow: tuple[AllowEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """portfolio.yaml."""
 
@@ -126,6 +146,8 @@ class Config:
     retention_classes: tuple[tuple[str, str], ...]
     people: tuple[Person, ...]
     span: Span
+    privacy: Privacy = field(default_factory=Privacy)
+    attachment_mb: int = 50  # `limits.attachment_mb`: the largest attachment, in MiB
 
 
 @dataclass(frozen=True)

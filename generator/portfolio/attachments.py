@@ -1,8 +1,10 @@
 """Attachment paths and link URLs: only regular files inside the portfolio, only safe schemes.
 
 An attachment is published to auditors byte for byte, so the path is judged strictly before
-anything is read: relative to the portfolio folder, no '..', no symlink in any component, a
-regular non-empty file of an allowed type whose first bytes match its extension.
+anything is read: relative to the portfolio folder, no '..', no symlink in any component, names
+made of letters, digits, spaces and `- _ . + ,` only (nothing a URL, Markdown or HTML reads as
+syntax) and none hidden by a leading '.', a regular non-empty file within the size limit, of
+an allowed type whose first bytes match its extension.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator import model as m
 from generator.diagnostics import Report, Span
-from generator.portfolio.source import FORBIDDEN
+from generator.portfolio.source import (
+    FORBIDDEN,
+    FileTooLarge,
+    NotRegularFile,
+    read_limited,
+)
 
 #: Allowed extensions and the magic bytes their content must start with (None: UTF-8 text).
 ALLOWED: dict[str, tuple[bytes, ...] | None] = {
@@ -34,6 +42,8 @@ ALLOWED: dict[str, tuple[bytes, ...] | None] = {
     "md": None,
     "csv": None,
 }
+#: Characters allowed in a file or folder name besides letters, marks and digits.
+NAME_PUNCTUATION = frozenset(" -_.+,")
 _MARKUP = re.compile(rb"^\s*<(?:!doctype|html|script|svg|\?xml|iframe)", re.IGNORECASE)
 URL_SCHEMES = ("https", "http", "mailto")
 
@@ -99,17 +109,53 @@ def _check_syntax(text: str, span: Span, report: Report) -> list[str] | None:
     if not segments:
         _refuse(report, span, "E304", f"attachment path '{text}' is not a file")
         return None
-    return segments
+    return segments if all(_check_name(s, text, span, report) for s in segments) else None
 
 
-def _check_content(path: Path, rel: str, ext: str, span: Span, report: Report) -> bool:
+def _check_name(segment: str, text: str, span: Span, report: Report) -> bool:
+    """A file or folder name that is safe in a URL, in Markdown and in HTML, and not hidden."""
+    if segment.startswith("."):
+        _refuse(
+            report,
+            span,
+            "E310",
+            f"attachment path '{text}': '{segment}' starts with '.'",
+            "rename it; hidden files and folders are never published",
+        )
+        return False
+    bad = next(
+        (
+            c
+            for c in segment
+            if c not in NAME_PUNCTUATION and unicodedata.category(c)[0] not in "LMN"
+        ),
+        None,
+    )
+    if bad is not None or segment != segment.strip():
+        what = repr(bad) if bad is not None else "a space at the start or end of a name"
+        _refuse(
+            report,
+            span,
+            "E309",
+            f"attachment path '{text}' contains {what}",
+            "rename the file: names may hold letters, digits, spaces and - _ . + , only",
+        )
+        return False
+    return True
+
+
+def _check_content(path: Path, rel: str, ext: str, span: Span, limit: int, report: Report) -> bool:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        head = read_limited(path, limit, head=4096)
+    except NotRegularFile:
+        _refuse(report, span, "E304", f"attachment '{rel}' is not a regular file")
+        return False
+    except FileTooLarge:
+        _refuse(report, span, "E311", f"attachment '{rel}' is larger than the limit", _LIMIT_HINT)
+        return False
     except OSError as exc:
         _refuse(report, span, "E303", f"cannot open attachment '{rel}': {exc.strerror}")
         return False
-    with os.fdopen(fd, "rb") as handle:
-        head = handle.read(4096)
     if not head:
         _refuse(report, span, "E306", f"attachment '{rel}' is empty")
         return False
@@ -132,8 +178,24 @@ def _check_content(path: Path, rel: str, ext: str, span: Span, report: Report) -
     return True
 
 
-def check_attachment(root: Path, text: str, span: Span, report: Report) -> str | None:
-    """The normalised path relative to `root`, or None after reporting why it is refused."""
+DEFAULT_LIMIT = m.Config.attachment_mb << 20
+_LIMIT_HINT = "raise 'limits.attachment_mb' in portfolio.yaml, or link to the file instead"
+
+
+def _case_twin(path: Path) -> str | None:
+    """A name in the same folder that differs from `path`'s only in letter case."""
+    folded = path.name.casefold()
+    twins = sorted(n for n in os.listdir(path.parent) if n != path.name and n.casefold() == folded)
+    return twins[0] if twins else None
+
+
+def check_attachment(
+    root: Path, text: str, span: Span, report: Report, limit: int = DEFAULT_LIMIT
+) -> str | None:
+    """The normalised path relative to `root`, or None after reporting why it is refused.
+
+    `limit` is the largest size in bytes (`limits.attachment_mb` of portfolio.yaml).
+    """
     segments = _check_syntax(text, span, report)
     if segments is None:
         return None
@@ -141,8 +203,10 @@ def check_attachment(root: Path, text: str, span: Span, report: Report) -> str |
     current = root
     for index, segment in enumerate(segments):
         current = current / segment
+        where = "/".join(segments[: index + 1])
         try:
             info = os.lstat(current)
+            twin = _case_twin(current) if where != rel else None
         except FileNotFoundError:
             _refuse(
                 report,
@@ -156,7 +220,6 @@ def check_attachment(root: Path, text: str, span: Span, report: Report) -> str |
             _refuse(report, span, "E303", f"cannot read attachment '{rel}': {exc.strerror}")
             return None
         if stat.S_ISLNK(info.st_mode):
-            where = "/".join(segments[: index + 1])
             what = (
                 f"attachment '{rel}' is a symlink"
                 if where == rel
@@ -166,20 +229,34 @@ def check_attachment(root: Path, text: str, span: Span, report: Report) -> str |
                 report, span, "E302", what, "commit the file itself; symlinks are never published"
             )
             return None
+        if twin is not None:
+            _refuse(
+                report,
+                span,
+                "E308",
+                f"attachment '{rel}': folder '{where}' differs only in letter case from '{twin}'",
+                "rename one; they collide on case-insensitive systems",
+            )
+            return None
     if not stat.S_ISREG(info.st_mode):
         _refuse(report, span, "E304", f"attachment '{rel}' is not a regular file")
         return None
-    siblings = [
-        p.name
-        for p in current.parent.iterdir()
-        if p.name != current.name and p.name.casefold() == current.name.casefold()
-    ]
-    if siblings:
+    if info.st_size > limit:
+        _refuse(
+            report,
+            span,
+            "E311",
+            f"attachment '{rel}' is larger than the limit ({info.st_size} bytes, limit {limit})",
+            _LIMIT_HINT,
+        )
+        return None
+    twin = _case_twin(current)
+    if twin is not None:
         _refuse(
             report,
             span,
             "E308",
-            f"attachment '{rel}' differs only in letter case from '{siblings[0]}'",
+            f"attachment '{rel}' differs only in letter case from '{twin}'",
             "rename one; they collide on case-insensitive systems",
         )
         return None
@@ -193,7 +270,7 @@ def check_attachment(root: Path, text: str, span: Span, report: Report) -> str |
             f"allowed: {', '.join('.' + e for e in ALLOWED)}",
         )
         return None
-    return rel if _check_content(current, rel, ext, span, report) else None
+    return rel if _check_content(current, rel, ext, span, limit, report) else None
 
 
 def check_url(url: str, span: Span, report: Report) -> bool:

@@ -9,6 +9,7 @@ convention `attachments/`) and are read only when referenced.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from generator.diagnostics import Report, Span
 from generator.errors import PortfolioNotFound
 from generator.portfolio.csvparse import Table, parse_csv
 from generator.portfolio.schema import check_schema
-from generator.portfolio.source import DEFAULT_LIMITS, Limits, read_text
+from generator.portfolio.source import DEFAULT_LIMITS, Limits, file_kind, read_text
+from generator.portfolio.values import check_values
 from generator.portfolio.yamlparse import Document, parse_yaml
 
 FOLDERS = {
@@ -42,6 +44,72 @@ class Files:
         return path.relative_to(self.base).as_posix()
 
 
+def _entries(folder: Path, rel: str, report: Report) -> list[os.DirEntry[str]] | None:
+    """The folder's entries sorted by name, or None after reporting why it cannot be read."""
+    try:
+        with os.scandir(folder) as found:
+            return sorted(found, key=lambda entry: entry.name)
+    except OSError as exc:
+        report.error(
+            Span(rel),
+            "E006",
+            f"cannot read folder '{rel}': {exc.strerror or exc}",
+            "give the folder read permission; nothing in it was checked",
+        )
+        return None
+
+
+def _kind_of(entry: os.DirEntry[str]) -> str:
+    """'dir', 'file', 'link' or the kind of a special file ('a FIFO' ...)."""
+    if entry.is_symlink():
+        return "link"
+    if entry.is_dir(follow_symlinks=False):
+        return "dir"
+    if entry.is_file(follow_symlinks=False):
+        return "file"
+    return file_kind(entry.stat(follow_symlinks=False).st_mode)
+
+
+def _walk(root: Path, files: Files, report: Report) -> Iterator[tuple[Path, str | None, Path]]:
+    """Every regular file under `root` not hidden by a leading '.', with its record kind and
+    top folder; symlinks, special files and unreadable folders are reported on the way."""
+    pending = [root]
+    while pending:
+        here = pending.pop()
+        top = here.relative_to(root).parts[:1]
+        kind = FOLDERS.get(top[0]) if top else None
+        entries = _entries(here, files.rel(here), report)
+        subfolders = []
+        for entry in entries or []:
+            path = here / entry.name
+            try:
+                what = _kind_of(entry)
+            except OSError as exc:
+                report.error(Span(files.rel(path)), "E001", f"cannot read file: {exc.strerror}")
+                continue
+            if what == "link" and path != files.portfolio:  # read_text reports that one
+                report.error(
+                    Span(files.rel(path)),
+                    "E302",
+                    f"'{files.rel(path)}' is a symlink",
+                    "commit the file itself; symlinks are never read or published",
+                )
+            elif entry.name.startswith(".") or what == "link":
+                continue
+            elif what == "dir":
+                subfolders.append(path)
+            elif what == "file":
+                yield path, kind, Path(*top)
+            else:
+                report.error(
+                    Span(files.rel(path)),
+                    "E005",
+                    f"'{files.rel(path)}' is not a regular file ({what})",
+                    "only regular files belong in a portfolio; remove it",
+                )
+        pending.extend(reversed(subfolders))
+
+
 def find_files(root: Path, report: Report) -> Files:
     """Walk the portfolio folder (sorted, never following links) and sort files by kind."""
     root = root.absolute()
@@ -53,41 +121,40 @@ def find_files(root: Path, report: Report) -> Files:
     if portfolio is None:
         raise PortfolioNotFound(f"{root} has no portfolio.yaml; is it a portfolio folder?")
     files = Files(root, root.parent, portfolio)
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        here = Path(folder)
-        top = here.relative_to(root).parts[:1]
-        kind = FOLDERS.get(top[0]) if top else None
-        for name in sorted(dirs) + sorted(names):
-            path = here / name
-            if path.is_symlink():
-                report.error(
-                    Span(files.rel(path)),
-                    "E302",
-                    f"'{files.rel(path)}' is a symlink",
-                    "commit the file itself; symlinks are never read or published",
-                )
-                if name in dirs:
-                    dirs.remove(name)
-        for name in sorted(names):
-            path = here / name
-            if name.startswith(".") or path.is_symlink():
-                continue
-            suffix = path.suffix.lower()
-            if path == portfolio:
-                continue
-            if kind and suffix in YAML_SUFFIXES:
-                files.records.append((kind, path))
-            elif kind == "metric" and suffix == ".csv":
-                files.tables[path] = files.rel(path)
-            elif suffix in YAML_SUFFIXES and top != ("attachments",):
-                report.warning(
-                    Span(files.rel(path)),
-                    "W010",
-                    f"'{files.rel(path)}' is not in a record folder and is ignored",
-                    f"move it under one of: {', '.join(f + '/' for f in FOLDERS)}",
-                )
+    for path, kind, top in _walk(root, files, report):
+        suffix = path.suffix.lower()
+        if path == portfolio:
+            continue
+        if kind and suffix in YAML_SUFFIXES:
+            files.records.append((kind, path))
+        elif kind == "metric" and suffix == ".csv":
+            files.tables[path] = files.rel(path)
+        elif suffix in YAML_SUFFIXES and top != Path("attachments"):
+            report.warning(
+                Span(files.rel(path)),
+                "W010",
+                f"'{files.rel(path)}' is not in a record folder and is ignored",
+                f"move it under one of: {', '.join(f + '/' for f in FOLDERS)}",
+            )
+    _check_id_case(files, report)
     return files
+
+
+def _check_id_case(files: Files, report: Report) -> None:
+    """Record files (so IDs, which must match them) that differ only in letter case collide
+    on case-insensitive file systems and in the site's page names."""
+    first: dict[str, Path] = {}
+    for _, path in files.records:  # in the walk's sorted order
+        folded = path.stem.casefold()
+        other = first.setdefault(folded, path)
+        if other.stem != path.stem:
+            report.error(
+                Span(files.rel(path)),
+                "E022",
+                f"ID '{path.stem}' of '{files.rel(path)}' differs only in letter case from "
+                f"'{other.stem}' of '{files.rel(other)}'",
+                "rename one; IDs that differ only in case collide on case-insensitive systems",
+            )
 
 
 def load_document(
@@ -100,7 +167,7 @@ def load_document(
     doc = parse_yaml(text, rel, report, limits)
     if doc is None or not check_schema(kind, doc, report):
         return None
-    return doc
+    return doc if check_values(kind, doc, report, limits) else None
 
 
 def load_table(

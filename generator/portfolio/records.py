@@ -13,7 +13,9 @@ from typing import Any
 from generator import model as m
 from generator.diagnostics import Report, Span
 from generator.portfolio.attachments import check_attachment, check_url
+from generator.portfolio.guard import read_privacy
 from generator.portfolio.schema import field_name
+from generator.portfolio.values import check_year
 from generator.portfolio.yamlparse import Document, Path_
 
 
@@ -41,24 +43,28 @@ class Fields:
         if text is None:
             return None
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             self.report.error(
                 self.span(*path), "E400", f"'{field_name(path)}' is not a real date: '{text}'"
             )
             return None
+        span, name = self.span(*path), field_name(path)
+        return day if check_year(day.year, text, span, name, self.report) else None
 
     def month(self, *path: str | int) -> m.Month | None:
         text = self.get(*path)
         if text is None:
             return None
         try:
-            return m.Month.parse(text)
+            month = m.Month.parse(text)
         except ValueError:
             self.report.error(
                 self.span(*path), "E400", f"'{field_name(path)}' is not a real month: '{text}'"
             )
             return None
+        span, name = self.span(*path), field_name(path)
+        return month if check_year(month.year, text, span, name, self.report) else None
 
     def order(self, earlier: Path_, later: Path_, first: Any, second: Any) -> None:
         """Report E401 when `second` comes before `first` (both already converted)."""
@@ -132,6 +138,8 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
             for i, p in enumerate(f.get("people") or [])
         ),
         span=f.span(),
+        privacy=read_privacy(doc, report),
+        attachment_mb=f.get("limits", "attachment_mb") or m.Config.attachment_mb,
     )
 
 
@@ -154,7 +162,7 @@ def build_requirement(doc: Document, report: Report) -> m.Requirement:
     )
 
 
-def build_evidence(doc: Document, report: Report, root: Path) -> m.Evidence:
+def build_evidence(doc: Document, report: Report, root: Path, attachment_bytes: int) -> m.Evidence:
     f = Fields(doc, report)
     date = f.date("date")
     review_by, valid_until = f.date("review_by"), f.date("valid_until")
@@ -168,7 +176,7 @@ def build_evidence(doc: Document, report: Report, root: Path) -> m.Evidence:
     attachments = []
     for i, item in enumerate(f.get("attachments") or []):
         span = f.span("attachments", i, "path")
-        path = check_attachment(root, item["path"], span, report)
+        path = check_attachment(root, item["path"], span, report, attachment_bytes)
         if path is not None:
             attachments.append(m.Attachment(path, item.get("title"), span))
     links = []

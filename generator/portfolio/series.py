@@ -2,7 +2,9 @@
 
 Targets must not overlap and must fit the metric's direction; data rows need a real period in
 order, one row per period and scope, plain ASCII numbers, and n where the metric is sampled.
-Gaps and months with no target in force are warnings: the data may be honest but incomplete.
+Numbers stay within what statistics and charts handle (|value| at most `Limits.magnitude`, counts
+at most `Limits.count`), and a proportion is a percentage from 0 to 100. Gaps and months with no
+target in force are warnings: the data may be honest but incomplete.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from generator import model as m
 from generator.diagnostics import Report, Span
 from generator.portfolio.csvparse import Cell, Table
 from generator.portfolio.records import Fields
+from generator.portfolio.source import DEFAULT_LIMITS
+from generator.portfolio.values import check_year
 from generator.portfolio.yamlparse import Document
 
 NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -23,9 +27,16 @@ PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _targets(f: Fields, direction: str, report: Report) -> list[m.Target]:
+def _targets(f: Fields, direction: str, proportion: bool, report: Report) -> list[m.Target]:
     targets: list[m.Target] = []
     for i, raw in enumerate(f.get("targets")):
+        for key in ("value", "low", "high"):
+            if proportion and raw.get(key) is not None and not 0 <= raw[key] <= 100:
+                report.error(
+                    f.span("targets", i, key),
+                    "E105",
+                    f"'targets[{i}].{key}' must be from 0 to 100 for a proportion, got {raw[key]}",
+                )
         start, end = f.month("targets", i, "from"), f.month("targets", i, "to")
         f.order(("targets", i, "from"), ("targets", i, "to"), start, end)
         span = f.span("targets", i)
@@ -114,8 +125,63 @@ def _number(cell: Cell, column: str, pattern: re.Pattern[str], report: Report) -
     return cell.text
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
+
+
+def _value(cell: Cell, proportion: bool, report: Report) -> float | None:
+    """The cell's number, within the range statistics and charts handle."""
+    text = _number(cell, "value", NUMBER, report)
+    if text is None:
+        return None
+    value, limit = float(text), DEFAULT_LIMITS.magnitude
+    if not abs(value) <= limit:  # also inf, which 400 digits become
+        report.error(
+            cell.span,
+            "E514",
+            f"'value' is out of range, got '{_short(text)}'",
+            f"values must be between -{limit:,} and {limit:,}",
+        )
+        return None
+    if proportion and not 0 <= value <= 100:
+        report.error(
+            cell.span,
+            "E516",
+            f"'value' of a proportion must be from 0 to 100, got '{text}'",
+            "record the percentage of the sample, e.g. 87.5",
+        )
+        return None
+    return value
+
+
+def _count(cell: Cell, column: str, report: Report) -> int | None:
+    """The cell's whole number, at most `Limits.count` (checked before converting it)."""
+    text = _number(cell, column, COUNT, report)
+    if text is None:
+        return None
+    digits, limit = text.lstrip("0") or "0", DEFAULT_LIMITS.count
+    if len(digits) > len(str(limit)) or int(digits) > limit:
+        report.error(
+            cell.span,
+            "E515",
+            f"'{column}' is out of range, got '{_short(text)}'",
+            f"counts must be at most {limit:,}",
+        )
+        return None
+    return int(digits)
+
+
 def _text(cell: Cell | None, column: str, report: Report) -> str | None:
     if cell is None or cell.text == "":
+        return None
+    if len(cell.text) > DEFAULT_LIMITS.text_chars:
+        report.error(
+            cell.span,
+            "E020",
+            f"'{column}' is {len(cell.text)} characters long, more than "
+            f"{DEFAULT_LIMITS.text_chars}",
+            "shorten it, or attach the full text as a file",
+        )
         return None
     if cell.text.startswith(FORMULA_START):
         report.error(
@@ -143,7 +209,12 @@ def _observation(
             f"'period' must be a month written YYYY-MM, got '{period_cell.text}'",
         )
         period = None
-    value = _number(row["value"], "value", NUMBER, report)
+    if period is not None and not check_year(
+        period.year, period_cell.text, period_cell.span, "period", report
+    ):
+        period = None
+    proportion = sample is not None and sample.statistic == "proportion"
+    value = _value(row["value"], proportion, report)
     scope = metric_scope[0]
     if "scope" in row:
         scope_text = _text(row["scope"], "scope", report) or ""
@@ -161,8 +232,7 @@ def _observation(
         cell = row.get(column)
         if cell is None or (cell.text == "" and (column != "n" or sample is None)):
             continue
-        text = _number(cell, column, COUNT, report)
-        counts[column] = int(text) if text is not None else None
+        counts[column] = _count(cell, column, report)
     n = counts["n"]
     if sample is not None and "n" in row and n == 0:
         report.error(row["n"].span, "E506", "'n' must be at least 1 for a sampled metric")
@@ -177,7 +247,7 @@ def _observation(
         return None
     return m.Observation(
         period,
-        float(value),
+        value,
         scope,
         n,
         counts["promoters"],
@@ -264,7 +334,16 @@ def build_metric(
         report.error(f.span("sample"), "E106", "'sample' is given but 'sampled' is false")
     if sampled and raw_sample is not None:
         sample = m.Sample(raw_sample.get("unit"), raw_sample["planned_n"], raw_sample["statistic"])
-    targets = _targets(f, direction, report)
+    proportion = sample is not None and sample.statistic == "proportion"
+    targets = _targets(f, direction, proportion, report)
+    for i, comparator in enumerate(f.get("comparators") or []):
+        when = str(comparator["date"])
+        if "-" in when:
+            f.month("comparators", i, "date")
+        else:
+            check_year(
+                int(when), when, f.span("comparators", i, "date"), f"comparators[{i}].date", report
+            )
     observations: list[m.Observation] = []
     if table is not None:
         if sampled and "n" not in table.header:

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator import model as m
 from generator.diagnostics import Report, Span, suggest
+from generator.portfolio.guard import guard_portfolio
 from generator.portfolio.load import FOLDERS, Files, find_files, load_document, load_table
 from generator.portfolio.records import (
     build_config,
@@ -278,6 +279,7 @@ def validate_portfolio(
     _check_config_refs(config_doc, refs)
     _check_records(records, refs)
     built = _build(files, config, list(by_id.values()), report, limits, broken)
+    guard_portfolio(files, config, [config_doc, *(r.doc for r in records)], report, limits)
     if built is None or report.errors:
         return None, report
     _coverage(built, report)
@@ -300,7 +302,9 @@ def _build(
         if record.kind == "requirement":
             kinds["requirement"][record.id] = build_requirement(doc, report)
         elif record.kind == "evidence":
-            kinds["evidence"][record.id] = build_evidence(doc, report, files.root)
+            kinds["evidence"][record.id] = build_evidence(
+                doc, report, files.root, config.attachment_mb << 20
+            )
         elif record.kind == "finding":
             kinds["finding"][record.id] = build_finding(doc, report)
         else:

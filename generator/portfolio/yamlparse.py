@@ -85,7 +85,8 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT.fullmatch(text):
-        return int(text)
+        # beyond 4,300 digits int() refuses; such a number is out of any range anyway
+        return int(text) if len(text) <= 1000 else float(text)
     if _FLOAT.fullmatch(text):
         number = float(text)
         if math.isfinite(number):

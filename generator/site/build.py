@@ -26,6 +26,7 @@ from generator.assess.lint import lint_assessment
 from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Report
 from generator.model import Portfolio
+from generator.portfolio.source import read_limited
 from generator.portfolio.validate import validate_portfolio
 from generator.site import chartcache, charts, output
 from generator.site.i18n import Labels
@@ -73,10 +74,9 @@ def source_info(portfolio_dir: Path, as_of: dt.date) -> SourceInfo:
     return SourceInfo(commit, dirty, min(max(epoch, 0), 2**32 - 1))
 
 
-def _read_attachment(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+def _read_attachment(path: Path, limit: int) -> bytes:
+    """Never a symlink, FIFO or device, never more than `limit` bytes (an OSError with the path)."""
+    return read_limited(path, limit)
 
 
 def _data_csv(assessment: Assessment, metric_id: str) -> bytes:
@@ -179,7 +179,9 @@ def generate_site(
         for attachment in item.attachments:
             if attachment.path in attachments:
                 continue
-            content = _read_attachment(portfolio.root / attachment.path)
+            content = _read_attachment(
+                portfolio.root / attachment.path, portfolio.config.attachment_mb << 20
+            )
             site_path = f"files/{attachment.path}"
             files[site_path] = content
             attachments[attachment.path] = Published(
