@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from generator.cli import main
-from generator.diagnostics import Report, Span
+from generator.diagnostics import Report, Span, format_report
 from generator.portfolio.detect import KINDS, find_sensitive, mask
 from generator.portfolio.guard import CODES, guard_portfolio
 from generator.portfolio.load import find_files
@@ -379,3 +379,22 @@ def test_the_docs_list_what_is_scanned() -> None:
     text = (ROOT / "docs" / "format.md").read_text("utf-8")
     for word in ("`privacy`", "PDF", "XLSX", "DOCX", "not scanned"):
         assert word in text
+
+
+def test_a_flagged_value_is_masked_in_every_other_diagnostic(tmp_path: Path) -> None:
+    """An identifier typed where an ID belongs is flagged, and the unknown-ID error that
+    quotes it shows it masked too: no line of any output holds the full value."""
+    root = tmp_path / "evidence"
+    shutil.copytree(SAMPLE, root)
+    item = root / "evidence" / "EV-002.yaml"
+    text = item.read_text("utf-8")
+    item.write_text(
+        text.replace("supports: [LP-01, PE-09]", "supports: [LP-01, '4111111111111111']")
+    )
+    code = main(["validate", str(root), "--format", "json"])
+    assert code == 1
+    _, report = validate_portfolio(root)
+    codes = {d.code for d in report.diagnostics}
+    assert "E800" in codes and len(codes) > 1
+    for fmt in ("text", "json", "github"):
+        assert "4111111111111111" not in format_report(report, fmt)

@@ -14,6 +14,7 @@ masked in every diagnostic made here.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
@@ -23,7 +24,7 @@ from typing import Any
 import phonenumbers
 
 from generator import model as m
-from generator.diagnostics import Report, Span
+from generator.diagnostics import Diagnostic, Report, Span
 from generator.portfolio.attachments import check_attachment
 from generator.portfolio.csvparse import parse_csv
 from generator.portfolio.detect import Hit, compact, find_sensitive, mask
@@ -176,6 +177,7 @@ class _Guard:
         self.report = report
         self.limits = limits
         self.shown: dict[str, str] = {}
+        self.found: set[str] = set()  # raw values of the hits, to mask in other diagnostics
         self.prefix = files.rel(files.root) + "/"
 
     def redact(self, text: str) -> str:
@@ -200,6 +202,7 @@ class _Guard:
         return [hit for hit in found if not self.allowlist.allows(hit, path)] if found else []
 
     def emit(self, hit: Hit, span: Span, where: str) -> None:
+        self.found.add(hit.text)
         span = Span(self.display(span.path), span.line, span.col)
         message = self.redact(f"{hit.label} '{hit.masked}' {where}")
         hint = _SECRET_HINT if hit.kind == "secret" else _HINT
@@ -335,3 +338,23 @@ def guard_portfolio(
         guard.table(rel)
     guard.names([files.portfolio, *(path for _, path in files.records), *files.tables])
     guard.attachments(docs)
+    if guard.found:  # other checks may quote the same value (an unknown ID, a file name)
+        report.diagnostics[:] = [_masked(d, guard.found) for d in report.diagnostics]
+
+
+def _masked(diagnostic: Diagnostic, found: set[str]) -> Diagnostic:
+    """The diagnostic with every flagged value in its path, message and hint masked."""
+
+    def clean(text: str) -> str:
+        for value in sorted(found, key=len, reverse=True):
+            if value in text:
+                text = text.replace(value, mask(value))
+        return text
+
+    span = diagnostic.span
+    return dataclasses.replace(
+        diagnostic,
+        span=Span(clean(span.path), span.line, span.col),
+        message=clean(diagnostic.message),
+        hint=clean(diagnostic.hint) if diagnostic.hint else diagnostic.hint,
+    )
