@@ -186,6 +186,16 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Version:
+    """An earlier version of an evidence item (`history`), issued on `date`."""
+
+    version: str | None
+    date: dt.date
+    note: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class Evidence:
     id: str
     title: str
@@ -206,6 +216,7 @@ class Evidence:
     description: str | None
     notes: str | None
     span: Span
+    history: tuple[Version, ...] = ()  # earlier versions, oldest first, all before `date`
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,7 @@ class Target:
     high: float | None
     rationale: str | None
     span: Span
+    scope: str | None = None  # one of the metric's scopes; None: every scope
 
     def covers(self, month: Month) -> bool:
         return self.start <= month and (self.end is None or month <= self.end)
@@ -229,6 +241,7 @@ class Comparator:
     source: str
     date: str
     kind: str | None
+    scope: str | None = None  # one of the metric's scopes; None: every scope
 
 
 @dataclass(frozen=True)
@@ -239,6 +252,7 @@ class Annotation:
     finding: str | None
     evidence: str | None
     span: Span
+    scope: str | None = None  # one of the metric's scopes; None: every scope
 
 
 @dataclass(frozen=True)
@@ -284,8 +298,23 @@ class Metric:
     notes: str | None
     span: Span
 
-    def target_for(self, month: Month) -> Target | None:
-        return next((t for t in self.targets if t.covers(month)), None)
+    def target_for(self, month: Month, scope: str | None = None) -> Target | None:
+        """The target in force in `month` for `scope`: one naming the scope wins over one that
+        names none. Without `scope`, a metric's only scope is meant; for a metric reported
+        per site or program, only targets that name no scope are considered."""
+        if scope is None and len(self.scope) == 1:
+            scope = self.scope[0]
+        covering = [t for t in self.targets if t.covers(month)]
+        scoped = next((t for t in covering if scope is not None and t.scope == scope), None)
+        return scoped or next((t for t in covering if t.scope is None), None)
+
+    def annotations_for(self, scope: str) -> tuple[Annotation, ...]:
+        """The annotations that apply to `scope`: those naming it and those naming none."""
+        return tuple(a for a in self.annotations if a.scope in (None, scope))
+
+    def comparators_for(self, scope: str) -> tuple[Comparator, ...]:
+        """The comparators that apply to `scope`: those naming it and those naming none."""
+        return tuple(c for c in self.comparators if c.scope in (None, scope))
 
 
 @dataclass(frozen=True)

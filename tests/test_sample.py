@@ -28,7 +28,7 @@ def sample() -> m.Portfolio:
 def test_counts(sample: m.Portfolio) -> None:
     assert len(sample.requirements) == 38
     assert len(sample.evidence) == 44
-    assert len(sample.metrics) == 16
+    assert len(sample.metrics) == 19
     assert len(sample.findings) == 5
     by_category: dict[str, int] = {}
     for requirement in sample.requirements.values():

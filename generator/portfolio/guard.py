@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import phonenumbers
 from generator import model as m
 from generator.diagnostics import Diagnostic, Report, Span
 from generator.portfolio.attachments import check_attachment
-from generator.portfolio.csvparse import parse_csv
+from generator.portfolio.csvparse import DEFAULT_DIALECT, Dialect, parse_csv
 from generator.portfolio.detect import Hit, compact, find_sensitive, mask
 from generator.portfolio.extract import EXTRACTORS, Unreadable, extract_text
 from generator.portfolio.load import Files
@@ -46,7 +46,6 @@ LANGUAGE_REGIONS = {"en": ("GB", "US"), "nb": ("NO",), "es": ("ES",)}
 TEXT_TYPES = frozenset({"txt", "md", "csv", "tsv", "json", "yaml", "yml", "log"})
 SCANNED_TYPES = TEXT_TYPES | frozenset(EXTRACTORS)
 _NUMBER_COLUMNS = frozenset({"value", "n", "promoters", "detractors"})
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the parsers count lines
 _HINT = (
     "remove it, or keep at most its last 4 characters; to publish it on purpose, add it to "
@@ -239,18 +238,18 @@ class _Guard:
                 line, col = source.locate(line, col, hit.text, 4 * len(text) + 256)
             self.emit(hit, Span(doc.rel, line, col), where)
 
-    def table(self, rel: str) -> None:
+    def table(self, rel: str, dialect: Dialect) -> None:
         path = self.in_portfolio(rel)
         source = self.source(rel, self.limits.csv_bytes)
         if source is None:
             return
-        table = parse_csv(source.text, rel, Report())
+        table = parse_csv(source.text, rel, Report(), dialect)
         if table is None:  # a broken table is still read, line by line
             self.text_lines(source.text, rel, path)
             return
         for row in table.rows:
             for column, cell in row.items():
-                if column in _NUMBER_COLUMNS and _PLAIN_NUMBER.fullmatch(cell.text):
+                if column in _NUMBER_COLUMNS and dialect.number.fullmatch(cell.text):
                     continue
                 for hit in self.hits(cell.text, path) if len(cell.text) > 5 else []:
                     window = 2 * len(cell.text) + 8
@@ -329,13 +328,15 @@ def guard_portfolio(
     docs: Sequence[Document],
     report: Report,
     limits: Limits = DEFAULT_LIMITS,
+    dialects: Mapping[Path, Dialect] | None = None,
 ) -> None:
-    """Report every unallowed identifier or secret in the portfolio's files and names."""
+    """Report every unallowed identifier or secret in the portfolio's files and names; a data
+    file is read in the CSV dialect its metric declares (`dialects`)."""
     guard = _Guard(files, config, report, limits)
     for doc in docs:
         guard.yaml(doc)
-    for rel in sorted(files.tables.values()):
-        guard.table(rel)
+    for path, rel in sorted(files.tables.items(), key=lambda item: item[1]):
+        guard.table(rel, (dialects or {}).get(path, DEFAULT_DIALECT))
     guard.names([files.portfolio, *(path for _, path in files.records), *files.tables])
     guard.attachments(docs)
     if guard.found:  # other checks may quote the same value (an unknown ID, a file name)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.diagnostics import Report, Span
 from generator.errors import PortfolioNotFound
-from generator.portfolio.csvparse import Table, parse_csv
+from generator.portfolio.csvparse import DEFAULT_DIALECT, Dialect, Table, parse_csv
 from generator.portfolio.schema import check_schema
 from generator.portfolio.source import DEFAULT_LIMITS, Limits, file_kind, read_text
 from generator.portfolio.values import check_values
@@ -171,7 +171,11 @@ def load_document(
 
 
 def load_table(
-    path: Path, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    rel: str,
+    report: Report,
+    limits: Limits = DEFAULT_LIMITS,
+    dialect: Dialect = DEFAULT_DIALECT,
 ) -> Table | None:
     text = read_text(path, rel, limits.csv_bytes, report)
-    return None if text is None else parse_csv(text, rel, report)
+    return None if text is None else parse_csv(text, rel, report, dialect)

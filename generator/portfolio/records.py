@@ -162,6 +162,40 @@ def build_requirement(doc: Document, report: Report) -> m.Requirement:
     )
 
 
+def _history(f: Fields, date: dt.date | None) -> tuple[m.Version, ...]:
+    """`history`: the earlier versions, oldest first, each on its own day before `date`."""
+    versions: list[m.Version] = []
+    for i, item in enumerate(f.get("history") or []):
+        day = f.date("history", i, "date")
+        if day is None:
+            continue
+        span, name = f.span("history", i, "date"), f"history[{i}].date"
+        same = next((v for v in versions if v.date == day), None)
+        if same is not None:
+            f.report.error(
+                span,
+                "E403",
+                f"'{name}' ({day}) is the date of an earlier entry (line {same.span.line})",
+                "give each version its own issue date, or merge the two entries",
+            )
+        elif versions and day < versions[-1].date:
+            f.report.error(
+                span,
+                "E402",
+                f"'{name}' ({day}) is before the entry above it ({versions[-1].date})",
+                "list earlier versions oldest first",
+            )
+        if date is not None and day >= date:
+            f.report.error(
+                span,
+                "E404",
+                f"'{name}' ({day}) is not before the item's 'date' ({date})",
+                "history lists earlier versions; the current version's date is 'date'",
+            )
+        versions.append(m.Version(item.get("version"), day, item.get("note"), f.span("history", i)))
+    return tuple(versions)
+
+
 def build_evidence(doc: Document, report: Report, root: Path, attachment_bytes: int) -> m.Evidence:
     f = Fields(doc, report)
     date = f.date("date")
@@ -203,6 +237,7 @@ def build_evidence(doc: Document, report: Report, root: Path, attachment_bytes: 
         description=f.get("description"),
         notes=f.get("notes"),
         span=f.span(),
+        history=_history(f, date),
     )
 
 

@@ -131,7 +131,8 @@ def _report_error(error: ValidationError, doc: Document, report: Report) -> None
                 suggest(key, allowed) or f"allowed fields: {', '.join(allowed)}",
             )
     elif keyword == "enum":
-        options = ", ".join(str(o) for o in expected_value)
+        quoted = any(not str(o)[:1].isalnum() for o in expected_value)  # ',', ';', a tab
+        options = ", ".join(f"'{o}'" if quoted else str(o) for o in expected_value)
         shown = value if isinstance(value, str) else describe_value(value)
         report.error(
             span,

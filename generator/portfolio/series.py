@@ -1,115 +1,61 @@
 """A metric's definition and monthly data → a `Metric`, with every data problem positioned.
 
-Targets must not overlap and must fit the metric's direction; data rows need a real period in
-order, one row per period and scope, plain ASCII numbers, and n where the metric is sampled.
-Numbers stay within what statistics and charts handle (|value| at most `Limits.magnitude`, counts
-at most `Limits.count`), and a proportion is a percentage from 0 to 100. Gaps and months with no
-target in force are warnings: the data may be honest but incomplete.
+Data rows need a real period in order, one row per period and scope, plain ASCII numbers (with
+the decimal mark the metric's `csv` block declares), and n where the metric is sampled. Numbers
+stay within what statistics and charts handle (|value| at most `Limits.magnitude`, counts at most
+`Limits.count`), and a proportion is a percentage from 0 to 100. Gaps and months with no target
+in force are warnings: the data may be honest but incomplete. Targets, annotations and
+comparators are read by `targets`.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
 
 from generator import model as m
 from generator.diagnostics import Report, Span
-from generator.portfolio.csvparse import Cell, Table
+from generator.portfolio.csvparse import DEFAULT_DIALECT, Cell, Dialect, Table
 from generator.portfolio.records import Fields
 from generator.portfolio.source import DEFAULT_LIMITS
+from generator.portfolio.targets import (
+    Scopes,
+    check_coverage,
+    ranges,
+    read_annotations,
+    read_comparators,
+    read_targets,
+)
 from generator.portfolio.values import check_year
 from generator.portfolio.yamlparse import Document
 
-NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 COUNT = re.compile(r"[0-9]+")
+OTHER_DECIMAL = {".": re.compile(r"-?[0-9]+,[0-9]+"), ",": re.compile(r"-?[0-9]+\.[0-9]+")}
 PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _targets(f: Fields, direction: str, proportion: bool, report: Report) -> list[m.Target]:
-    targets: list[m.Target] = []
-    for i, raw in enumerate(f.get("targets")):
-        for key in ("value", "low", "high"):
-            if proportion and raw.get(key) is not None and not 0 <= raw[key] <= 100:
-                report.error(
-                    f.span("targets", i, key),
-                    "E105",
-                    f"'targets[{i}].{key}' must be from 0 to 100 for a proportion, got {raw[key]}",
-                )
-        start, end = f.month("targets", i, "from"), f.month("targets", i, "to")
-        f.order(("targets", i, "from"), ("targets", i, "to"), start, end)
-        span = f.span("targets", i)
-        if direction == "band":
-            if raw.get("low") is None or raw.get("high") is None:
-                report.error(span, "E101", "a target of a 'band' metric needs 'low' and 'high'")
-            elif raw["low"] > raw["high"]:
-                report.error(
-                    f.span("targets", i, "high"),
-                    "E105",
-                    f"'targets[{i}].high' ({raw['high']}) is below 'low' ({raw['low']})",
-                )
-            if raw.get("value") is not None:
-                report.error(
-                    f.span("targets", i, "value"),
-                    "E106",
-                    "'value' does not apply to a 'band' metric",
-                    "use 'low' and 'high'",
-                )
-        else:
-            if raw.get("value") is None:
-                report.error(span, "E101", f"a target of a '{direction}' metric needs 'value'")
-            for key in ("low", "high"):
-                if raw.get(key) is not None:
-                    report.error(
-                        f.span("targets", i, key),
-                        "E106",
-                        f"'{key}' applies only to 'band' metrics",
-                        "use 'value'",
-                    )
-        if start is None:
-            continue
-        target = m.Target(
-            start,
-            end,
-            raw.get("value"),
-            raw.get("low"),
-            raw.get("high"),
-            raw.get("rationale"),
-            span,
+def _decimal_hint(text: str, dialect: Dialect) -> str | None:
+    """For a number written with the other decimal mark: the `csv` setting that reads it."""
+    if not OTHER_DECIMAL[dialect.decimal].fullmatch(text):
+        return None
+    if dialect.decimal == ",":
+        return f"the metric declares csv: {{decimal: \",\"}}: write '{text.replace('.', ',')}'"
+    if dialect.delimiter == ",":
+        return (
+            "for decimal commas, separate fields with ';' and declare it in the metric: "
+            'csv: {delimiter: ";", decimal: ","}'
         )
-        for other in targets:
-            if other.covers(start) or target.covers(other.start):
-                report.error(
-                    span,
-                    "E507",
-                    f"target from {start} overlaps the target from {other.start} "
-                    f"(line {other.span.line})",
-                    "end the earlier target with 'to:' the month before",
-                )
-        targets.append(target)
-    return sorted(targets, key=lambda t: t.start)
+    return 'for decimal commas, add decimal: "," to the metric\'s csv block'
 
 
-def _annotations(f: Fields) -> list[m.Annotation]:
-    out = []
-    for i, raw in enumerate(f.get("annotations") or []):
-        period = f.month("annotations", i, "period")
-        if period is not None:
-            out.append(
-                m.Annotation(
-                    period,
-                    raw["kind"],
-                    raw["text"],
-                    raw.get("finding"),
-                    raw.get("evidence"),
-                    f.span("annotations", i),
-                )
-            )
-    return out
-
-
-def _number(cell: Cell, column: str, pattern: re.Pattern[str], report: Report) -> str | None:
+def _number(
+    cell: Cell,
+    column: str,
+    pattern: re.Pattern[str],
+    report: Report,
+    dialect: Dialect = DEFAULT_DIALECT,
+) -> str | None:
     if cell.text == "":
         report.error(
             cell.span,
@@ -119,8 +65,11 @@ def _number(cell: Cell, column: str, pattern: re.Pattern[str], report: Report) -
         )
         return None
     if not pattern.fullmatch(cell.text):
-        kind = "a whole number" if pattern is COUNT else "a plain number (digits, '-' and '.')"
-        report.error(cell.span, "E505", f"'{column}' must be {kind}, got '{cell.text}'")
+        kind = f"a plain number (digits, '-' and '{dialect.decimal}')"
+        hint = None if pattern is COUNT else _decimal_hint(cell.text, dialect)
+        if pattern is COUNT:
+            kind = "a whole number"
+        report.error(cell.span, "E505", f"'{column}' must be {kind}, got '{cell.text}'", hint)
         return None
     return cell.text
 
@@ -129,12 +78,12 @@ def _short(text: str) -> str:
     return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
 
 
-def _value(cell: Cell, proportion: bool, report: Report) -> float | None:
+def _value(cell: Cell, proportion: bool, dialect: Dialect, report: Report) -> float | None:
     """The cell's number, within the range statistics and charts handle."""
-    text = _number(cell, "value", NUMBER, report)
+    text = _number(cell, "value", dialect.number, report, dialect)
     if text is None:
         return None
-    value, limit = float(text), DEFAULT_LIMITS.magnitude
+    value, limit = dialect.to_float(text), DEFAULT_LIMITS.magnitude
     if not abs(value) <= limit:  # also inf, which 400 digits become
         report.error(
             cell.span,
@@ -195,7 +144,11 @@ def _text(cell: Cell | None, column: str, report: Report) -> str | None:
 
 
 def _observation(
-    row: dict[str, Cell], metric_scope: tuple[str, ...], sample: m.Sample | None, report: Report
+    row: dict[str, Cell],
+    metric_scope: tuple[str, ...],
+    sample: m.Sample | None,
+    dialect: Dialect,
+    report: Report,
 ) -> m.Observation | None:
     period_cell = row["period"]
     try:
@@ -214,7 +167,7 @@ def _observation(
     ):
         period = None
     proportion = sample is not None and sample.statistic == "proportion"
-    value = _value(row["value"], proportion, report)
+    value = _value(row["value"], proportion, dialect, report)
     scope = metric_scope[0]
     if "scope" in row:
         scope_text = _text(row["scope"], "scope", report) or ""
@@ -257,15 +210,11 @@ def _observation(
     )
 
 
-def _ranges(months: Iterable[m.Month]) -> str:
-    items = sorted(months)
-    return f"{items[0]}" if len(items) == 1 else f"{items[0]} to {items[-1]}"
-
-
 def _check_sequence(
-    observations: list[m.Observation], complete: bool, as_of: m.Month, report: Report
+    observations: list[m.Observation], complete: bool, as_of: m.Month, split: bool, report: Report
 ) -> None:
-    """Duplicates and order per scope; gaps only when every row could be read."""
+    """Duplicates and order per scope; gaps only when every row could be read. The messages of
+    a metric reported per site or program (`split`) name the scope."""
     by_scope: dict[str, list[m.Observation]] = {}
     for obs in observations:
         by_scope.setdefault(obs.scope, []).append(obs)
@@ -273,10 +222,11 @@ def _check_sequence(
             report.error(
                 obs.span,
                 "E513",
-                f"period {obs.period} is after the portfolio's as_of month {as_of}",
+                f"period {obs.period}{f' for scope {obs.scope}' if split else ''} is after the "
+                f"portfolio's as_of month {as_of}",
             )
     for scope, rows in by_scope.items():
-        label = f" for scope {scope}" if len(by_scope) > 1 else ""
+        label = f" for scope {scope}" if split else ""
         seen: dict[m.Month, m.Observation] = {}
         latest: m.Observation | None = None
         for obs in rows:
@@ -308,7 +258,7 @@ def _check_sequence(
                 report.warning(
                     seen[after].span,
                     "W501",
-                    f"gap in the data{label}: no value for {_ranges(missing)}",
+                    f"gap in the data{label}: no value for {ranges(missing)}",
                     "add the missing months, or annotate why there is no data",
                 )
 
@@ -335,15 +285,19 @@ def build_metric(
     if sampled and raw_sample is not None:
         sample = m.Sample(raw_sample.get("unit"), raw_sample["planned_n"], raw_sample["statistic"])
     proportion = sample is not None and sample.statistic == "proportion"
-    targets = _targets(f, direction, proportion, report)
-    for i, comparator in enumerate(f.get("comparators") or []):
-        when = str(comparator["date"])
-        if "-" in when:
-            f.month("comparators", i, "date")
-        else:
-            check_year(
-                int(when), when, f.span("comparators", i, "date"), f"comparators[{i}].date", report
-            )
+    dialect = Dialect.of(doc.data)
+    if dialect.decimal == dialect.delimiter:
+        report.error(
+            f.span("csv", "decimal"),
+            "E106",
+            "'csv.decimal' ',' needs 'csv.delimiter' ';' or a tab: one ',' cannot separate "
+            "both fields and decimals",
+            'add delimiter: ";" (as spreadsheets with a decimal comma export)',
+        )
+    scopes = Scopes(f, scope, report)
+    targets = read_targets(f, scopes, direction, proportion, report)
+    comparators = read_comparators(f, scopes, report)
+    annotations = read_annotations(f, scopes)
     observations: list[m.Observation] = []
     if table is not None:
         if sampled and "n" not in table.header:
@@ -356,19 +310,12 @@ def build_metric(
             )
         else:
             for row in table.rows:
-                obs = _observation(row, scope, sample, report)
+                obs = _observation(row, scope, sample, dialect, report)
                 if obs is not None:
                     observations.append(obs)
             complete = table.complete and len(observations) == len(table.rows)
-            _check_sequence(observations, complete, as_of, report)
-        uncovered = [o.period for o in observations if not any(t.covers(o.period) for t in targets)]
-        if targets and uncovered:
-            report.warning(
-                f.span("targets"),
-                "W502",
-                f"no target in force for {_ranges(uncovered)}",
-                "extend a target's 'from'/'to' to cover every month with data",
-            )
+            _check_sequence(observations, complete, as_of, len(scope) > 1, report)
+        check_coverage(f, scopes, targets, observations, report)
     return m.Metric(
         id=f.get("id"),
         title=f.get("title"),
@@ -384,12 +331,9 @@ def build_metric(
         sampled=sampled,
         sample=sample,
         targets=tuple(targets),
-        comparators=tuple(
-            m.Comparator(c["label"], c["value"], c["source"], str(c["date"]), c.get("kind"))
-            for c in f.get("comparators") or []
-        ),
+        comparators=tuple(comparators),
         supports=tuple(f.get("supports") or []),
-        annotations=tuple(_annotations(f)),
+        annotations=tuple(annotations),
         data_path=data_rel,
         observations=tuple(sorted(observations, key=lambda o: (o.scope, o.period))),
         notes=f.get("notes"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator import model as m
 from generator.diagnostics import Report, Span, suggest
+from generator.portfolio.csvparse import Dialect
 from generator.portfolio.guard import guard_portfolio
 from generator.portfolio.load import FOLDERS, Files, find_files, load_document, load_table
 from generator.portfolio.records import (
@@ -278,8 +279,10 @@ def validate_portfolio(
     refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel, broken)
     _check_config_refs(config_doc, refs)
     _check_records(records, refs)
-    built = _build(files, config, list(by_id.values()), report, limits, broken)
-    guard_portfolio(files, config, [config_doc, *(r.doc for r in records)], report, limits)
+    claimed: dict[Path, Dialect] = {}  # the data files of the metrics, in their CSV dialect
+    built = _build(files, config, list(by_id.values()), report, limits, broken, claimed)
+    docs = [config_doc, *(r.doc for r in records)]
+    guard_portfolio(files, config, docs, report, limits, claimed)
     if built is None or report.errors:
         return None, report
     _coverage(built, report)
@@ -293,9 +296,9 @@ def _build(
     report: Report,
     limits: Limits,
     broken: set[str],
+    claimed: dict[Path, Dialect],
 ) -> m.Portfolio | None:
     kinds: dict[str, dict[str, Any]] = {kind: {} for kind in KIND_NAMES}
-    claimed: set[Path] = set()
     as_of = m.Month.of(config.as_of)
     for record in sorted(records, key=lambda r: (r.kind, r.id)):
         doc = record.doc
@@ -310,7 +313,7 @@ def _build(
         else:
             yaml_path = files.base / doc.rel
             data_path = yaml_path.parent / (doc.data.get("data") or f"{record.id}.csv")
-            claimed.add(data_path)
+            claimed[data_path] = Dialect.of(doc.data)
             data_rel = (
                 files.rel(data_path) if data_path.is_relative_to(files.base) else str(data_path)
             )
@@ -323,7 +326,7 @@ def _build(
                     "add a CSV with the columns period,value",
                 )
             else:
-                table = load_table(data_path, data_rel, report, limits)
+                table = load_table(data_path, data_rel, report, limits, claimed[data_path])
             kinds["metric"][record.id] = build_metric(doc, table, data_rel, as_of, report)
     for path, rel in sorted(files.tables.items()):
         if path not in claimed and path.stem not in broken:

@@ -148,6 +148,8 @@ class _Checker:
             )
 
     def text(self, node: dict[str, Any], value: str, path: Path_) -> None:
+        if value in node.get("enum", ()):  # exactly a value the schema lists (a tab, say)
+            return
         pattern = node.get("pattern")
         if isinstance(pattern, str):
             if not _pattern(pattern).fullmatch(value):
