@@ -1,0 +1,103 @@
+"""Axis ticks in the portfolio's language: month ticks that never collide, and tick numbers
+with the language's decimal sign.
+
+The month ticks are chosen from the number of months alone (no layout pass): at most
+`MAX_MONTH_TICKS` labels, each short (a month abbreviation, the year on a second line only
+where it changes), so they fit the narrowest plot a chart gets. `draw` uses both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.ticker import Formatter
+
+from generator.site import formats
+
+#: Labelled month ticks on one axis at most; a plot is at least ~450 px wide and a label
+#: (`sept`, `2024`) at most ~30 px, so twelve leave room between every pair.
+MAX_MONTH_TICKS = 12
+_STEPS = (1, 3, 6, 12, 24, 60, 120)  # months between labelled ticks
+
+
+def _on_step(period: str, step: int) -> bool:
+    year, month = int(period[:4]), int(period[5:7])
+    if step < 12:
+        return (month - 1) % step == 0
+    return month == 1 and year % (step // 12) == 0
+
+
+def month_ticks(months: Sequence[str], language: str) -> list[tuple[int, str]]:
+    """The labelled ticks of consecutive months (`YYYY-MM`): (index into `months`, label).
+
+    The step is the smallest of 1, 3, 6, 12 ... months that gives at most `MAX_MONTH_TICKS`
+    labels, placed on months the step divides (quarters start in January, April, July and
+    October). A label is the month's abbreviation (`Oct`, `okt`, `oct`) with the year on a
+    second line at the first tick and wherever the year changes; yearly steps show the year.
+    """
+    for step in _STEPS:
+        chosen = [i for i, m in enumerate(months) if _on_step(m, step)]
+        if len(chosen) <= MAX_MONTH_TICKS:
+            break
+    ticks: list[tuple[int, str]] = []
+    year = ""
+    for i in chosen:
+        period = months[i]
+        if step >= 12:
+            label = period[:4]
+        else:
+            name = formats.month_name(period, language)
+            label = name if period[:4] == year else f"{name}\n{period[:4]}"
+        year = period[:4]
+        ticks.append((i, label))
+    return ticks
+
+
+def month_axis(ax: Axes, months: Sequence[str], language: str) -> None:
+    """An x axis of consecutive months at 0, 1, 2 ...: `month_ticks` labelled, every month a
+    minor tick, half a month of room at either end."""
+    major = month_ticks(months, language)
+    ax.set_xticks([i for i, _ in major], [label for _, label in major])
+    ax.set_xticks(range(len(months)), minor=True)
+    ax.set_xlim(-0.7, max(len(months), 1) - 0.3)
+
+
+def day_axis(ax: Axes, start: dt.date, end: dt.date, language: str) -> None:
+    """An x axis of days since `start` up to `end`: `month_ticks` labelled at the first of
+    each month, from the month `start` falls in."""
+    months = [dt.date(start.year, start.month, 1)]
+    while months[-1] < end:
+        year, month = divmod(months[-1].month, 12)
+        months.append(dt.date(months[-1].year + year, month + 1, 1))
+    if months[-1] > end:
+        months.pop()
+    major = month_ticks([f"{m:%Y-%m}" for m in months], language)
+    ax.set_xticks([(months[i] - start).days for i, _ in major], [label for _, label in major])
+    ax.set_xlim((months[0] - start).days - 2, (end - start).days)
+
+
+def places_for(values: Sequence[float], most: int = 6) -> int:
+    """The fewest decimal places (at most `most`) that tell all tick values apart exactly:
+    0 for 90, 92, 94; 1 for 92.5, 93.0; 2 for 0.25, 0.50."""
+    for places in range(most + 1):
+        if all(abs(round(v, places) - v) <= 1e-9 * max(1.0, abs(v)) for v in values):
+            return places
+    return most
+
+
+class NumberFormatter(Formatter):
+    """Tick numbers through `formats.number`: the language's decimal sign and grouping, with
+    the places the current ticks need (the same places on every tick of the axis)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.places = 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        self.places = places_for(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return formats.number(x, self.places, self.language)
