@@ -109,15 +109,23 @@ def test_m11_band(specs: dict[str, charts.ChartSpec]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mid", "month", "n", "margin"), [("M10", "2024-12", 168, 10.4), ("M07", "2023-08", 212, 1.6)]
+    ("mid", "month", "n", "interval"),
+    [("M10", "2024-12", 168, (32.6, 53.4)), ("M07", "2023-08", 212, (95.8, 99.5))],
 )
-def test_low_n_months_carry_their_margin(
-    assessment: Assessment, labels: Labels, mid: str, month: str, n: int, margin: float
+def test_low_n_months_carry_their_interval(
+    assessment: Assessment,
+    labels: Labels,
+    mid: str,
+    month: str,
+    n: int,
+    interval: tuple[float, float],
 ) -> None:
+    """M10 is an NPS (value ± its margin), M07 a sampled proportion (Wilson, asymmetric)."""
     spec = charts.metric_chart(assessment.metrics[mid], labels)
     (panel,) = spec.panels
     (low,) = panel.low_n
-    assert (spec.months[low.x], low.n, round(low.margin, 1)) == (month, n, margin)
+    assert (spec.months[low.x], low.n) == (month, n)
+    assert (round(low.low, 1), round(low.high, 1)) == interval
     assert low.low < low.value < low.high <= (100 if spec.unit == "%" else low.high)
 
 
@@ -139,7 +147,7 @@ def test_overview_counts_match_the_tallies(
     totals = [sum(counts[i] for _, counts in spec.categories) for i in range(4)]
     assert totals == [34, 4, 0, 0]
     assert totals == [n for _, n in assessment.tally("requirements").counts]
-    assert spec.metrics == (13, 2, 1, 0)
+    assert spec.metrics == (16, 2, 1, 0)
     assert spec.statuses == ("met", "partly met", "not met", "no evidence")
 
 
@@ -166,10 +174,10 @@ def test_specs_are_hashable_picklable_and_keyed_by_content(
 
 def test_alt_text_states_the_numbers(specs: dict[str, charts.ChartSpec]) -> None:
     m13 = charts.alt_text(specs["metrics/M13.svg"])
-    for needle in ("Schedule adherence", "2023-01", "92 %", "91.39", "93.46", "falling", "4/12"):
+    for needle in ("Schedule adherence", "Jan 2023", "92%", "91.39", "93.46", "falling", "4/12"):
         assert needle in m13, needle
-    assert "75 %" in charts.alt_text(specs["metrics/M05.svg"])
-    assert "420–540 s" in charts.alt_text(specs["metrics/M11.svg"])
+    assert "75% (Jan\u2009–\u2009Dec 2023)" in charts.alt_text(specs["metrics/M05.svg"])
+    assert "420–540\u00a0s" in charts.alt_text(specs["metrics/M11.svg"])
     overview = charts.alt_text(specs["charts/overview.svg"])
     assert "met 34" in overview and "partly met 4" in overview and "improving 2" in overview
     findings = charts.alt_text(specs["charts/findings.svg"])
@@ -178,7 +186,10 @@ def test_alt_text_states_the_numbers(specs: dict[str, charts.ChartSpec]) -> None
 
 def test_alt_text_uses_the_portfolio_language(assessment: Assessment) -> None:
     text = charts.alt_text(charts.metric_chart(assessment.metrics["M13"], Labels("nb")))
-    assert "Mål 92 %" in text and "Kontrollgrenser 91.39–93.46" in text
+    assert "Mål 92\u00a0%" in text and "Kontrollgrenser 91,39–93,46" in text
+    assert "jan. 2023–des. 2024" in text and "2023-01" not in text
+    spanish = charts.alt_text(charts.metric_chart(assessment.metrics["M11"], Labels("es")))
+    assert "Banda objetivo 420–540\u00a0s (ene 2023\u2009–\u2009dic 2024)" in spanish
 
 
 # rendering -----------------------------------------------------------------------------------

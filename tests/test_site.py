@@ -208,7 +208,7 @@ def test_attachments_are_published_with_size_and_hash(built: tuple[Path, Path, P
         in page.visible
     )
     assert not (site / "files/attachments/EV-001-mission-vision.html").exists()
-    assert len([i for i in manifest["inputs"] if not i["published"]]) == 120
+    assert len([i for i in manifest["inputs"] if not i["published"]]) == 126
 
 
 def test_building_twice_gives_identical_sites(built: tuple[Path, Path, Path]) -> None:
@@ -315,6 +315,9 @@ def test_material_speaks_the_portfolio_language(tmp_path: Path) -> None:
     assert '<html lang="nb"' in home
     assert "Sporbarhetsmatrise" in home  # our navigation label
     assert "Innholdsliste" in home  # Material's own label for the table of contents
+    assert "Du ser på et eldre øyeblikksbilde" in home  # the older-version banner
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["no"]  # Material's search speaks Norwegian too
 
 
 def test_serve_watches_the_portfolio_and_the_templates(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ def test_trend_across_phase_boundary_needs_whole_series() -> None:
 @pytest.mark.parametrize("metric", METRICS)
 def test_reference_mann_kendall_2024(metric: str) -> None:
     expected = EXPECTED[metric]
-    result = mann_kendall(VALUES[metric][12:])
+    result = mann_kendall(VALUES[metric][12:], tie_correction=False)  # how they were computed
     assert result is not None
     assert result.tendency == expected.mk_direction
     assert close_to_shown(result.p, expected.mk_p)
@@ -159,12 +159,63 @@ def test_only_continuity_without_tie_correction_reproduces_table(
 
 
 def test_significant_trends_named_in_domain() -> None:
-    m05, m10 = mann_kendall(VALUES["M05"][12:]), mann_kendall(VALUES["M10"][12:])
+    m05 = mann_kendall(VALUES["M05"][12:], tie_correction=False)
+    m10 = mann_kendall(VALUES["M10"][12:], tie_correction=False)
     assert m05 is not None and m10 is not None
     assert close_to_shown(m05.p, "0.001") and m05.direction == "up"
     assert close_to_shown(m10.p, "0.03") and m10.direction == "up"
-    m08 = mann_kendall(VALUES["M08"][12:])
+    m08 = mann_kendall(VALUES["M08"][12:], tie_correction=False)
     assert m08 is not None and m08.tendency == "up" and m08.direction == "none"
+
+
+def _brute_force_mann_kendall(values: list[float]) -> tuple[int, float, float]:
+    """S, Var(S) and two-sided p of the textbook test, written out independently: ties
+    grouped with a dictionary, continuity correction, the normal tail from math.erf."""
+    n = len(values)
+    s = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            s += (values[j] > values[i]) - (values[j] < values[i])
+    groups: dict[float, int] = {}
+    for v in values:
+        groups[v] = groups.get(v, 0) + 1
+    var = (n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in groups.values())) / 18
+    if s > 0:
+        z = (s - 1) / var**0.5
+    elif s < 0:
+        z = (s + 1) / var**0.5
+    else:
+        z = 0.0
+    p = 2 * (1 - 0.5 * (1 + math.erf(abs(z) / 2**0.5)))
+    return s, var, p
+
+
+TIED_SERIES = {
+    # a monthly percentage reported to whole numbers: many ties
+    "whole-percent": [81, 82, 82, 83, 82, 84, 84, 85, 84, 86, 86, 86],
+    # the sample's M08 (2024) and M16 (2024), where the two variants differ
+    "M08": [float(v) for v in VALUES["M08"][12:]],
+    "M16": [float(v) for v in VALUES["M16"][12:]],
+    "plateaus": [5, 5, 5, 6, 6, 6, 6, 7, 7, 5, 5, 8, 8, 8],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TIED_SERIES))
+def test_mann_kendall_default_is_the_tie_corrected_textbook_test(name: str) -> None:
+    values = TIED_SERIES[name]
+    s, var, p = _brute_force_mann_kendall(values)
+    result = mann_kendall(values)
+    assert result is not None
+    assert result.s == s
+    assert result.var_s == pytest.approx(var)
+    assert result.p == pytest.approx(p, abs=1e-12)
+
+
+def test_the_tie_correction_changes_the_sample_only_slightly() -> None:
+    m08 = mann_kendall(VALUES["M08"][12:])
+    m16 = mann_kendall(VALUES["M16"][12:])
+    assert m08 is not None and m16 is not None
+    assert round(m08.p, 2) == 0.38 and round(m16.p, 2) == 0.29
 
 
 # --- margins and attainment -----------------------------------------------------------
@@ -403,10 +454,13 @@ def sign(value: float) -> int:
 def test_mann_kendall_matches_double_loop(values: list[float]) -> None:
     n = len(values)
     s = sum(sign(values[j] - values[i]) for i in range(n) for j in range(i + 1, n))
-    result = mann_kendall(values)
+    result = mann_kendall(values, tie_correction=False)
     assert result is not None
     assert result.s == s
     assert result.var_s == pytest.approx(n * (n - 1) * (2 * n + 5) / 18)
+    tied = mann_kendall(values)
+    assert tied is not None
+    assert tied.var_s == pytest.approx(_brute_force_mann_kendall(values)[1])
     assert result.tau == pytest.approx(s / (n * (n - 1) / 2))
 
 

@@ -16,7 +16,7 @@ from generator.assess.stats import Limits
 from generator.assess.status import Assessment, Tally
 from generator.diagnostics import Diagnostic
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Wilson interval as lower/upper, no margin; missing months; tie correction
 
 
 def _num(value: float | None) -> float | None:
@@ -59,7 +59,7 @@ def _phase(phase: mt.PhaseResult) -> dict[str, Any]:
         "start": str(phase.start),
         "end": str(phase.end),
         "baseline_end": str(phase.baseline_end),
-        "reason": phase.reason,
+        "reason": phase.reason.as_dict(),
         "limits": _limits(phase.limits),
         "signals": [_signal(s) for s in phase.signals],
         "shift": None
@@ -81,8 +81,11 @@ def _month(row: mt.MonthResult) -> dict[str, Any]:
         "high": _num(row.high),
         "met": row.met,
         "n": row.n,
-        "margin": _num(row.margin),
-        "interval": [_num(x) for x in row.interval] if row.interval else None,
+        "interval": (
+            {"lower": _num(row.interval[0]), "upper": _num(row.interval[1])}
+            if row.interval
+            else None
+        ),
         "low_n": row.low_n,
         "phase": row.phase,
     }
@@ -95,17 +98,18 @@ def _scope(scope: mt.ScopeResult) -> dict[str, Any]:
         "status": verdict.status,
         "verdict": {
             "status": verdict.status,
-            "rule": verdict.rule,
-            "because": verdict.because,
+            "rule": verdict.rule.as_dict(),
+            "because": verdict.because.as_dict(),
             "window": [str(p) for p in verdict.window] if verdict.window else None,
             "months": verdict.months,
             "met_months": verdict.met_months,
             "required": verdict.required,
+            "missing": [str(p) for p in verdict.missing],
         },
         "trend": None
         if trend is None
         else {
-            "test": "mann-kendall",
+            "test": "mann-kendall (continuity and tie correction)",
             "points": trend.points,
             "s": trend.s,
             "p": _num(trend.p),
@@ -118,7 +122,7 @@ def _scope(scope: mt.ScopeResult) -> dict[str, Any]:
         "means_by_year": {str(y): _num(v) for y, v in sorted(scope.means_by_year.items())},
         "low_n": [str(r.period) for r in scope.months if r.low_n],
         "phases": [_phase(p) for p in scope.phases],
-        "suggestions": list(scope.suggestions),
+        "suggestions": [x.as_dict() for x in scope.suggestions],
         "months": [_month(r) for r in scope.months],
     }
 
@@ -200,7 +204,7 @@ def assessment_document(assessment: Assessment, lint: list[Diagnostic]) -> dict[
                 "metrics": list(portfolio.metrics_for(r.requirement.id)),
                 "findings": list(portfolio.findings_for(r.requirement.id)),
                 "reasons": [
-                    {"effect": x.effect, "kind": x.kind, "ref": x.ref, "text": x.text}
+                    {"effect": x.effect, "kind": x.kind, "ref": x.ref, **x.message.as_dict()}
                     for x in r.reasons
                 ],
             }
@@ -213,7 +217,7 @@ def assessment_document(assessment: Assessment, lint: list[Diagnostic]) -> dict[
                 "title": f.evidence.title,
                 "state": f.state,
                 "days": f.days,
-                "because": f.because,
+                "because": f.because.as_dict(),
                 "review_by": f.evidence.review_by.isoformat() if f.evidence.review_by else None,
                 "valid_until": (
                     f.evidence.valid_until.isoformat() if f.evidence.valid_until else None
@@ -229,7 +233,7 @@ def assessment_document(assessment: Assessment, lint: list[Diagnostic]) -> dict[
                 "state": s.state,
                 "due": s.due.isoformat() if s.due else None,
                 "days_to_due": s.days_to_due,
-                "because": s.because,
+                "because": s.because.as_dict(),
                 "overdue_actions": list(s.overdue_actions),
                 "requirements": list(s.finding.requirements),
                 "cleared": [c.requirement for c in s.finding.cleared if c.date <= assessment.as_of],

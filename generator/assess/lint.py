@@ -25,7 +25,6 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
     as_of = m.Month.of(assessment.as_of)
     for result in assessment.metrics.values():
         metric = result.metric
-        annotated = {a.period for a in metric.annotations}
         has_finding = bool(result.findings)
         if not metric.comparators:
             out.append(
@@ -47,6 +46,9 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
                     )
                 )
         for scope in result.scopes:
+            # a split metric's warnings name the scope; an annotation explains its own scope
+            name = f"{metric.id} {scope.scope}" if len(result.scopes) > 1 else metric.id
+            annotated = {a.period for a in metric.annotations_for(scope.scope)}
             rows = {row.period: row for row in scope.months}
             window = scope.verdict.window
             for row in scope.months:
@@ -61,7 +63,7 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
                         _warn(
                             row.span,
                             "W701",
-                            f"{metric.id} missed its target in {row.period} with no linked action",
+                            f"{name} missed its target in {row.period} with no linked action",
                             "annotate the month or link a finding",
                         )
                     )
@@ -70,7 +72,7 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
                         _warn(
                             row.span,
                             "W703",
-                            f"{metric.id} sample in {row.period} is below plan (n = {row.n})",
+                            f"{name} sample in {row.period} is below plan (n = {row.n})",
                             "annotate why the sample was small",
                         )
                     )
@@ -81,7 +83,7 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
                             _warn(
                                 rows[signal.reached].span,
                                 "W702",
-                                f"{metric.id}: {signal.rule} signal ({signal.direction}, "
+                                f"{name}: {signal.rule} signal ({signal.direction}, "
                                 f"{signal.start} to {signal.end}) has no annotation",
                                 "annotate the cause, the action, or 'investigated, no cause found'",
                             )
@@ -91,7 +93,7 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
                     _warn(
                         metric.span,
                         "W708",
-                        f"{metric.id} data ends in {scope.months[-1].period}, before "
+                        f"{name} data ends in {scope.months[-1].period}, before "
                         f"the last full month before {assessment.as_of}",
                         "add the latest months",
                     )

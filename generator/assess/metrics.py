@@ -15,11 +15,13 @@ a "new phase?" suggestion.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
 from generator import model as m
 from generator.assess import stats
+from generator.assess.messages import Code, Message
 from generator.assess.states import METRIC_STATUSES, MetricState
 
 RUN_LENGTH = 8
@@ -36,7 +38,8 @@ class MonthResult:
     high: float | None
     met: bool | None  # None: no target in force that month
     n: int | None
-    margin: float | None  # ± in the metric's unit (95 %)
+    # the 95 % interval in the metric's unit: Wilson for a sampled proportion (asymmetric
+    # near 0 and 100 %), value ± the NPS margin for a net promoter score, else None
     interval: tuple[float, float] | None
     low_n: bool
     phase: int
@@ -71,7 +74,7 @@ class PhaseResult:
     start: m.Month
     end: m.Month
     baseline_end: m.Month
-    reason: str
+    reason: Message
     limits: stats.Limits | None
     signals: tuple[SignalResult, ...]
     shift: Shift | None
@@ -94,8 +97,9 @@ class Verdict:
     months: int
     met_months: int
     required: int
-    rule: str
-    because: str
+    rule: Message
+    because: Message
+    missing: tuple[m.Month, ...] = ()  # months of the window with no data: each a miss
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ class ScopeResult:
     verdict: Verdict
     trend: TrendResult | None
     phases: tuple[PhaseResult, ...]
-    suggestions: tuple[str, ...]
+    suggestions: tuple[Message, ...]
 
 
 @dataclass(frozen=True)
@@ -119,26 +123,26 @@ class MetricResult:
     findings: tuple[str, ...]
 
 
-def _margin(
-    metric: m.Metric, obs: m.Observation
-) -> tuple[float | None, tuple[float, float] | None]:
+def interval(metric: m.Metric, obs: m.Observation) -> tuple[float, float] | None:
+    """The month's 95 % interval: Wilson for proportions, value ± margin for NPS."""
     sample = metric.sample
     if sample is None or obs.n is None or obs.n < 1:
-        return None, None
+        return None
     if sample.statistic == "proportion":
         p_hat = min(max(obs.value / 100.0, 0.0), 1.0)
         low, high = stats.wilson_interval(p_hat, obs.n)
-        return stats.proportion_margin(p_hat, obs.n) * 100.0, (low * 100.0, high * 100.0)
+        return low * 100.0, high * 100.0
     if sample.statistic == "nps" and obs.promoters is not None and obs.detractors is not None:
-        return stats.nps_margin(obs.promoters / obs.n, obs.detractors / obs.n, obs.n), None
-    return None, None
+        margin = stats.nps_margin(obs.promoters / obs.n, obs.detractors / obs.n, obs.n)
+        return obs.value - margin, obs.value + margin
+    return None
 
 
-def _phase_starts(metric: m.Metric, first: m.Month) -> list[tuple[m.Month, str]]:
-    starts = [(first, "first month of data")]
-    for note in sorted(metric.annotations, key=lambda a: a.period):
+def _phase_starts(metric: m.Metric, scope: str, first: m.Month) -> list[tuple[m.Month, Message]]:
+    starts = [(first, Message.of(Code.FIRST_PHASE))]
+    for note in sorted(metric.annotations_for(scope), key=lambda a: a.period):
         if note.kind == "phase" and note.period > first:
-            starts.append((note.period, f"phase annotation: {note.text}"))
+            starts.append((note.period, Message.of(Code.PHASE_ANNOTATION, text=note.text)))
     return starts
 
 
@@ -147,19 +151,20 @@ def _favourable(direction: str, signal_direction: str) -> bool:
     return signal_direction in good.get(direction, ())
 
 
-def _annotated(metric: m.Metric, start: m.Month, end: m.Month) -> bool:
-    return any(start <= a.period <= end for a in metric.annotations)
+def _annotated(metric: m.Metric, scope: str, start: m.Month, end: m.Month) -> bool:
+    return any(start <= a.period <= end for a in metric.annotations_for(scope))
 
 
 def _phases(
     metric: m.Metric,
+    scope: str,
     rows: list[m.Observation],
     baseline: int,
-) -> tuple[list[PhaseResult], list[int], list[str]]:
+) -> tuple[list[PhaseResult], list[int], list[Message]]:
     periods = [o.period for o in rows]
     indices = [p.index for p in periods]
     values = [o.value for o in rows]
-    starts = _phase_starts(metric, periods[0])
+    starts = _phase_starts(metric, scope, periods[0])
     bounds = []
     for k, (start, reason) in enumerate(starts):
         lo = next((i for i, p in enumerate(indices) if p >= start.index), len(periods))
@@ -179,7 +184,7 @@ def _phases(
             phase_of[i] = k
     whole_trends = stats.trends(values, TREND_MOVES)
     results: list[PhaseResult] = []
-    suggestions: list[str] = []
+    suggestions: list[Message] = []
     previous: stats.Limits | None = None
     for k, (lo, hi, reason) in enumerate(bounds):
         segment = values[lo:hi]
@@ -210,7 +215,7 @@ def _phases(
                 b - a + 1,
                 k,
                 _favourable(metric.direction, direction),
-                _annotated(metric, periods[a], periods[b]),
+                _annotated(metric, scope, periods[a], periods[b]),
             )
             for rule, direction, a, b, r in sorted(found, key=lambda f: (f[4], f[0], f[2]))
         )
@@ -227,11 +232,11 @@ def _phases(
             )
         for signal in signals:
             if signal.rule == "run" and signal.favourable and k == len(bounds) - 1:
+                centre = limits.centre if limits else 0.0
                 suggestions.append(
-                    f"new phase from {signal.start}? {signal.points} points on the favourable "
-                    f"side of the centre line {limits.centre if limits else 0:.2f} since "
-                    f"{signal.start}; start a phase with a 'phase' annotation if a documented "
-                    "process change explains it"
+                    Message.of(
+                        Code.NEW_PHASE, start=signal.start, points=signal.points, centre=centre
+                    )
                 )
         results.append(
             PhaseResult(
@@ -255,88 +260,97 @@ def _trend(
     alpha: float,
     minimum: int,
 ) -> TrendResult | None:
-    if len(rows) < max(minimum, 3) or direction == "band":
+    """Mann-Kendall and Sen over the window. A band metric gets its trend too (a drift toward
+    one edge is what an auditor asks about) but it is never favourable: no verdict uses it."""
+    if len(rows) < max(minimum, 3):
         return None
     test = stats.mann_kendall([o.value for o in rows], alpha)
     if test is None:
         return None
-    good = "up" if direction == "higher" else "down"
-    return TrendResult(len(rows), test.s, test.p, test.slope, test.tendency, test.direction == good)
-
-
-def format_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    good = {"higher": "up", "lower": "down"}.get(direction)
+    favourable = good is not None and test.direction == good
+    return TrendResult(len(rows), test.s, test.p, test.slope, test.tendency, favourable)
 
 
 def _verdict(
-    window_rows: list[MonthResult], trend: TrendResult | None, rules: m.Evaluation, alpha: float
+    window_rows: list[MonthResult],
+    missing: tuple[m.Month, ...],
+    trend: TrendResult | None,
+    rules: m.Evaluation,
+    alpha: float,
 ) -> Verdict:
+    rule = Message.of(Code.RULE, min=rules.min_months_met, window=rules.window_months, alpha=alpha)
     judged = [r for r in window_rows if r.met is not None]
-    if not judged:
-        return Verdict(
-            MetricState.NO_DATA,
-            None,
-            0,
-            0,
-            0,
-            "no month with data and a target in the window",
-            "no data",
-        )
-    window = (window_rows[0].period, window_rows[-1].period)
-    months, met_months = len(judged), sum(1 for r in judged if r.met)
+    if not judged and not missing:
+        because = Message.of(Code.NO_DATA_IN_WINDOW)
+        return Verdict(MetricState.NO_DATA, None, 0, 0, 0, rule, because)
+    periods = sorted([*(r.period for r in window_rows), *missing], key=lambda p: p.index)
+    window = (periods[0], periods[-1])
+    months, met_months = len(judged) + len(missing), sum(1 for r in judged if r.met)
     # a window shorter than configured needs the same share of months
     required = -(-rules.min_months_met * months // rules.window_months)
-    rule = (
-        f"target met in at least {rules.min_months_met} of the last {rules.window_months} "
-        f"months, or a favourable Mann-Kendall trend (p < {alpha:g}) over them"
-    )
+
+    def verdict(status: MetricState, because: Message) -> Verdict:
+        if missing:
+            because = Message.of(Code.MISSING_MONTHS, verdict=because, missing=missing)
+        return Verdict(status, window, months, met_months, required, rule, because, missing)
+
     if met_months >= required:
-        return Verdict(
-            MetricState.MET,
-            window,
-            months,
-            met_months,
-            required,
-            rule,
-            f"target met in {met_months} of {months} months",
-        )
+        return verdict(MetricState.MET, Message.of(Code.TARGET_MET, met=met_months, months=months))
+    tendency = "rising" if trend is not None and trend.tendency == "up" else "falling"
     if trend is not None and trend.favourable:
-        word = "rising" if trend.tendency == "up" else "falling"
-        return Verdict(
-            MetricState.IMPROVING,
-            window,
-            months,
-            met_months,
-            required,
-            rule,
-            f"target met in {met_months} of {months} months, but the trend is "
-            f"significantly {word} (Mann-Kendall {format_p(trend.p)}, Sen slope "
-            f"{trend.slope:+.3g}/month)",
+        because = Message.of(
+            Code.IMPROVING,
+            met=met_months,
+            months=months,
+            tendency=tendency,
+            p=trend.p,
+            slope=trend.slope,
         )
-    because = f"target missed in {months - met_months} of {months} months"
+        return verdict(MetricState.IMPROVING, because)
+    missed = months - met_months
     if trend is not None and trend.tendency != "none" and trend.p < alpha:
-        word = "rising" if trend.tendency == "up" else "falling"
-        because += f" and the trend is {word} (Mann-Kendall {format_p(trend.p)})"
-    return Verdict(MetricState.NOT_MET, window, months, met_months, required, rule, because)
+        because = Message.of(
+            Code.TARGET_MISSED_TREND, missed=missed, months=months, tendency=tendency, p=trend.p
+        )
+    else:
+        because = Message.of(Code.TARGET_MISSED, missed=missed, months=months)
+    return verdict(MetricState.NOT_MET, because)
 
 
-def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Month) -> ScopeResult:
-    """One scope's series up to the `as_of` month (later rows are ignored)."""
-    last = as_of.index
+def last_complete_month(as_of: dt.date) -> m.Month:
+    """The last month that has ended by `as_of` (its own month when `as_of` is its last day)."""
+    month = m.Month.of(as_of)
+    return month if (as_of + dt.timedelta(days=1)).month != as_of.month else month + -1
+
+
+def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: dt.date) -> ScopeResult:
+    """One scope's series up to `as_of` (later rows are ignored).
+
+    The evaluation window is the last `window_months` complete months before `as_of` (from
+    the scope's first month of data, when that is later); a month in it without data is a
+    miss, named in the verdict."""
+    last = m.Month.of(as_of).index
     rows = [o for o in metric.observations if o.scope == scope and o.period.index <= last]
     if not rows:
-        verdict = Verdict(MetricState.NO_DATA, None, 0, 0, 0, "no data", "no data for this scope")
+        rule = Message.of(
+            Code.RULE,
+            min=rules.min_months_met,
+            window=rules.window_months,
+            alpha=rules.trend_alpha,
+        )
+        because = Message.of(Code.NO_DATA_FOR_SCOPE)
+        verdict = Verdict(MetricState.NO_DATA, None, 0, 0, 0, rule, because)
         return ScopeResult(scope, (), {}, {}, {}, verdict, None, (), ())
-    phases, phase_of, suggestions = _phases(metric, rows, rules.baseline_months)
+    phases, phase_of, suggestions = _phases(metric, scope, rows, rules.baseline_months)
     months = []
     for obs, phase in zip(rows, phase_of, strict=True):
-        target = metric.target_for(obs.period)
+        target = metric.target_for(obs.period, scope)
         met = (
             None
             if target is None
             else stats.met(obs.value, metric.direction, target.value, target.low, target.high)
         )
-        margin, interval = _margin(metric, obs)
         low_n = bool(metric.sample and obs.n is not None and obs.n < metric.sample.planned_n)
         months.append(
             MonthResult(
@@ -347,8 +361,7 @@ def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Mon
                 target.high if target else None,
                 met,
                 obs.n,
-                margin,
-                interval,
+                interval(metric, obs),
                 low_n,
                 phase,
                 obs.span,
@@ -357,12 +370,15 @@ def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Mon
     by_year: dict[int, list[MonthResult]] = defaultdict(list)
     for row in months:
         by_year[row.period.year].append(row)
-    window_start = rows[-1].period + (1 - rules.window_months)
-    first = window_start.index
-    window_rows = [r for r in months if r.period.index >= first]
+    window_end = last_complete_month(as_of)
+    first = max((window_end + (1 - rules.window_months)).index, rows[0].period.index)
+    end = window_end.index
+    window_rows = [r for r in months if first <= r.period.index <= end]
+    seen = {r.period.index for r in window_rows}
+    missing = tuple(m.Month.from_index(i) for i in range(first, end + 1) if i not in seen)
     trend = _trend(
         metric.direction,
-        [o for o in rows if o.period.index >= first],
+        [o for o in rows if first <= o.period.index <= end],
         rules.trend_alpha,
         rules.min_trend_points,
     )
@@ -372,7 +388,7 @@ def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Mon
         misses_by_year={y: sum(1 for r in rs if r.met is False) for y, rs in by_year.items()},
         months_by_year={y: len(rs) for y, rs in by_year.items()},
         means_by_year={y: sum(r.value for r in rs) / len(rs) for y, rs in by_year.items()},
-        verdict=_verdict(window_rows, trend, rules, rules.trend_alpha),
+        verdict=_verdict(window_rows, missing, trend, rules, rules.trend_alpha),
         trend=trend,
         phases=tuple(phases),
         suggestions=tuple(suggestions),
@@ -380,7 +396,7 @@ def assess_scope(metric: m.Metric, scope: str, rules: m.Evaluation, as_of: m.Mon
 
 
 def assess_metric(
-    metric: m.Metric, rules: m.Evaluation, as_of: m.Month, findings: tuple[str, ...] = ()
+    metric: m.Metric, rules: m.Evaluation, as_of: dt.date, findings: tuple[str, ...] = ()
 ) -> MetricResult:
     scopes = tuple(assess_scope(metric, scope, rules, as_of) for scope in metric.scope)
     status = max(

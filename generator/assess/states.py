@@ -34,6 +34,7 @@ class FreshnessState(StrEnum):
     DUE_SOON = "due soon"
     OVERDUE = "overdue"
     EXPIRED = "expired"
+    NOT_ISSUED = "not yet issued"  # dated after the assessment date, no earlier version
 
 
 class FindingState(StrEnum):

@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator import model as m
+from generator.assess.messages import Code, Message
 from generator.assess.metrics import MetricResult, assess_metric
 from generator.assess.states import (
     FINDING_STATES,
@@ -41,7 +42,7 @@ class Freshness:
     evidence: m.Evidence
     state: FreshnessState
     days: int | None  # to the review or expiry date that decides the state; < 0 when past
-    because: str
+    because: Message
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class FindingStatus:
     due: dt.date | None  # the date that matters now: action due or effectiveness check due
     days_to_due: int | None
     overdue_actions: tuple[int, ...]
-    because: str
+    because: Message
 
     @property
     def active(self) -> bool:
@@ -65,7 +66,11 @@ class Reason:
     effect: Effect
     kind: str  # "evidence" | "finding" | "metric"
     ref: str
-    text: str
+    message: Message
+
+    @property
+    def text(self) -> str:
+        return self.message.text
 
 
 @dataclass(frozen=True)
@@ -115,31 +120,37 @@ class Assessment:
 
 
 def assess_freshness(item: m.Evidence, as_of: dt.date, warning_days: int) -> Freshness:
+    """How fresh an evidence item is on `as_of`. An item dated later did not exist yet, unless
+    its `history` names an earlier version: "not yet issued" items count as no evidence."""
+    if item.date > as_of:
+        earlier = [v for v in item.history if v.date <= as_of]
+        if not earlier:
+            because = Message.of(Code.NOT_ISSUED, date=item.date)
+            return Freshness(item, FreshnessState.NOT_ISSUED, None, because)
+        version = max(earlier, key=lambda v: v.date)
+        because = Message.of(
+            Code.EARLIER_VERSION, version=version.version or "–", date=version.date
+        )
+        return Freshness(item, FreshnessState.CURRENT, None, because)
     if item.valid_until is not None and item.valid_until < as_of:
-        return Freshness(
-            item,
-            FreshnessState.EXPIRED,
-            (item.valid_until - as_of).days,
-            f"expired on {item.valid_until}",
-        )
+        days = (item.valid_until - as_of).days
+        because = Message.of(Code.EXPIRED, date=item.valid_until)
+        return Freshness(item, FreshnessState.EXPIRED, days, because)
     if item.review_by is not None and item.review_by < as_of:
-        return Freshness(
-            item,
-            FreshnessState.OVERDUE,
-            (item.review_by - as_of).days,
-            f"review was due on {item.review_by}",
-        )
+        days = (item.review_by - as_of).days
+        because = Message.of(Code.REVIEW_OVERDUE, date=item.review_by)
+        return Freshness(item, FreshnessState.OVERDUE, days, because)
     upcoming = [
         (d, what)
-        for d, what in ((item.review_by, "review due"), (item.valid_until, "expires"))
+        for d, what in ((item.review_by, Code.REVIEW_DUE), (item.valid_until, Code.EXPIRES))
         if d is not None
     ]
     if not upcoming:
-        return Freshness(item, FreshnessState.CURRENT, None, "no review or expiry date")
+        return Freshness(item, FreshnessState.CURRENT, None, Message.of(Code.NO_DATES))
     date, what = min(upcoming)
     days = (date - as_of).days
     state = FreshnessState.DUE_SOON if days <= warning_days else FreshnessState.CURRENT
-    return Freshness(item, state, days, f"{what} on {date} (in {days} days)")
+    return Freshness(item, state, days, Message.of(what, date=date, days=days))
 
 
 def _known(date: dt.date | None, as_of: dt.date) -> dt.date | None:
@@ -162,8 +173,9 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
                 None,
                 None,
                 overdue_actions,
-                f"closed on {closed}"
-                + (f", effectiveness verified on {verified}" if verified else ""),
+                Message.of(Code.VERIFIED, closed=closed, verified=verified)
+                if verified
+                else Message.of(Code.CLOSED, closed=closed),
             )
         return FindingStatus(
             finding,
@@ -171,7 +183,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
             None,
             None,
             overdue_actions,
-            f"closed on {closed} without an effectiveness check",
+            Message.of(Code.CLOSED_UNVERIFIED, closed=closed),
         )
     if implemented is not None:
         due = effectiveness.due if effectiveness else None
@@ -183,16 +195,20 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
                 due,
                 days,
                 overdue_actions,
-                f"implemented on {implemented}; effectiveness check was due on {due}",
+                Message.of(Code.CHECK_OVERDUE, implemented=implemented, due=due),
             )
-        check = f"effectiveness check due on {due}" if due else "effectiveness not yet checked"
+        check = (
+            Message.of(Code.CHECK_DUE, implemented=implemented, due=due)
+            if due
+            else Message.of(Code.NOT_CHECKED, implemented=implemented)
+        )
         return FindingStatus(
             finding,
             FindingState.IMPLEMENTED,
             due,
             days,
             overdue_actions,
-            f"implemented on {implemented}; {check}",
+            check,
         )
     days = (finding.due - as_of).days
     if finding.due < as_of:
@@ -202,7 +218,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
             finding.due,
             days,
             overdue_actions,
-            f"corrective action was due on {finding.due}",
+            Message.of(Code.ACTION_OVERDUE, due=finding.due),
         )
     return FindingStatus(
         finding,
@@ -210,7 +226,7 @@ def assess_finding(finding: m.Finding, as_of: dt.date) -> FindingStatus:
         finding.due,
         days,
         overdue_actions,
-        f"corrective action due on {finding.due} (in {days} days)",
+        Message.of(Code.ACTION_DUE, due=finding.due, days=days),
     )
 
 
@@ -224,58 +240,42 @@ def _finding_reasons(
             (c for c in finding.cleared if c.requirement == requirement.id and c.date <= as_of),
             None,
         )
-        label = f"{finding.grade} finding {finding.id}"
+        about = {"finding": finding.id, "grade": finding.grade}
         if finding.grade == Grade.OBSERVATION:
-            reasons.append(
-                Reason(
-                    Effect.INFO,
-                    "finding",
-                    finding.id,
-                    f"observation {finding.id} ({status.state}): {status.because}",
-                )
+            said = Message.of(
+                Code.OBSERVATION, finding=finding.id, state=status.state, because=status.because
             )
+            reasons.append(Reason(Effect.INFO, "finding", finding.id, said))
         elif cleared is not None and status.active:
-            reasons.append(
-                Reason(
-                    Effect.INFO,
-                    "finding",
-                    finding.id,
-                    f"{label} is open but cleared for {requirement.id} on "
-                    f"{cleared.date}" + (f": {cleared.note}" if cleared.note else ""),
-                )
-            )
-        elif status.active:
-            effect = Effect.FAIL if finding.grade == Grade.MAJOR else Effect.GAP
-            reasons.append(
-                Reason(effect, "finding", finding.id, f"{label} {status.state}: {status.because}")
-            )
+            code = Code.FINDING_CLEARED_NOTE if cleared.note else Code.FINDING_CLEARED
+            extra = {"note": cleared.note} if cleared.note else {}
+            said = Message.of(code, **about, requirement=requirement.id, date=cleared.date, **extra)
+            reasons.append(Reason(Effect.INFO, "finding", finding.id, said))
         else:
-            reasons.append(
-                Reason(
-                    Effect.INFO, "finding", finding.id, f"{label} {status.state}: {status.because}"
-                )
-            )
+            said = Message.of(Code.FINDING, **about, state=status.state, because=status.because)
+            effect = Effect.INFO
+            if status.active:
+                effect = Effect.FAIL if finding.grade == Grade.MAJOR else Effect.GAP
+            reasons.append(Reason(effect, "finding", finding.id, said))
     return reasons
 
 
 def _metric_reasons(result: MetricResult, active: set[str]) -> Reason:
     metric = result.metric
-    verdicts = "; ".join(
-        (f"{s.scope}: " if len(result.scopes) > 1 else "") + s.verdict.because
+    verdicts = tuple(
+        Message.of(Code.SCOPED, scope=s.scope, verdict=s.verdict.because)
+        if len(result.scopes) > 1
+        else s.verdict.because
         for s in result.scopes
     )
-    text = f"metric {metric.id} {result.status}: {verdicts}"
+    about = {"metric": metric.id, "state": result.status, "verdicts": verdicts}
     if result.status in (MetricState.MET, MetricState.IMPROVING):
-        return Reason(Effect.INFO, "metric", metric.id, text)
-    open_findings = [f for f in result.findings if f in active]
+        return Reason(Effect.INFO, "metric", metric.id, Message.of(Code.METRIC, **about))
+    open_findings = tuple(f for f in result.findings if f in active)
     if open_findings and result.status != MetricState.NO_DATA:
-        return Reason(
-            Effect.GAP,
-            "metric",
-            metric.id,
-            f"{text}; action open in finding {', '.join(open_findings)}",
-        )
-    return Reason(Effect.FAIL, "metric", metric.id, f"{text}; no open corrective action")
+        said = Message.of(Code.METRIC_ACTION_OPEN, **about, findings=open_findings)
+        return Reason(Effect.GAP, "metric", metric.id, said)
+    return Reason(Effect.FAIL, "metric", metric.id, Message.of(Code.METRIC_NO_ACTION, **about))
 
 
 def _evidence_reasons(items: list[Freshness]) -> list[Reason]:
@@ -287,23 +287,13 @@ def _evidence_reasons(items: list[Freshness]) -> list[Reason]:
             FreshnessState.DUE_SOON: Effect.INFO,
         }.get(fresh.state)
         if effect:
-            reasons.append(
-                Reason(
-                    effect,
-                    "evidence",
-                    fresh.evidence.id,
-                    f"evidence {fresh.evidence.id} {fresh.state}: {fresh.because}",
-                )
+            said = Message.of(
+                Code.EVIDENCE, evidence=fresh.evidence.id, state=fresh.state, because=fresh.because
             )
+            reasons.append(Reason(effect, "evidence", fresh.evidence.id, said))
     if items and all(f.state == FreshnessState.EXPIRED for f in items):
-        reasons.append(
-            Reason(
-                Effect.FAIL,
-                "evidence",
-                items[0].evidence.id,
-                "every evidence item for this requirement has expired",
-            )
-        )
+        said = Message.of(Code.ALL_EXPIRED)
+        reasons.append(Reason(Effect.FAIL, "evidence", items[0].evidence.id, said))
     return reasons
 
 
@@ -315,7 +305,11 @@ def assess_requirement(
     metrics: dict[str, MetricResult],
     as_of: dt.date,
 ) -> RequirementStatus:
-    items = [evidence[e] for e in portfolio.evidence_for(requirement.id) if e in evidence]
+    items = [
+        evidence[e]
+        for e in portfolio.evidence_for(requirement.id)
+        if e in evidence and evidence[e].state != FreshnessState.NOT_ISSUED
+    ]
     reasons = _evidence_reasons(items)
     reasons += _finding_reasons(
         requirement,
@@ -346,14 +340,13 @@ def assess_portfolio(portfolio: m.Portfolio, as_of: dt.date | None = None) -> As
     """The whole assessment; `as_of` defaults to the portfolio's own date."""
     config = portfolio.config
     day = as_of or config.as_of
-    month = m.Month.of(day)
     rules = config.evaluation
     raised = {fid for fid, f in portfolio.findings.items() if f.raised <= day}
     metrics = {
         mid: assess_metric(
             metric,
             rules,
-            month,
+            day,
             tuple(f for f in portfolio.findings_for_metric(mid) if f in raised),
         )
         for mid, metric in portfolio.metrics.items()

@@ -25,7 +25,7 @@ from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException, PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -80,6 +80,7 @@ def _nav(site: Site, labels: Labels) -> list[Any]:
 class CertfolioPlugin(BasePlugin[CertfolioConfig]):
     site: Site | None = None
 
+    @event_priority(100)  # before Material's search, which reads the theme's language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         templates = [Path(self.config.templates)] if self.config.templates else []
         cache_dir = Path(self.config.cache_dir)

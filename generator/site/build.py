@@ -84,7 +84,8 @@ def _data_csv(assessment: Assessment, metric_id: str) -> bytes:
     result = assessment.metrics[metric_id]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["scope", "period", "value", "target", "low", "high", "met", "n", "margin"])
+    header = ["scope", "period", "value", "target", "low", "high", "met", "n"]
+    writer.writerow([*header, "interval_lower", "interval_upper"])
     for scope in result.scopes:
         for row in scope.months:
             writer.writerow(
@@ -97,7 +98,7 @@ def _data_csv(assessment: Assessment, metric_id: str) -> bytes:
                     "" if row.high is None else repr(row.high),
                     "" if row.met is None else str(row.met).lower(),
                     "" if row.n is None else row.n,
-                    "" if row.margin is None else f"{row.margin:.4f}",
+                    *(("", "") if row.interval is None else (f"{x:.4f}" for x in row.interval)),
                 ]
             )
     return out.getvalue().encode("utf-8")

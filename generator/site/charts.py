@@ -3,18 +3,23 @@ text alternatives.
 
 A spec is a frozen, picklable dataclass holding only the numbers and strings its chart needs
 (no model objects), so it can be hashed for the cache and sent to a worker process; `draw`
-turns specs into SVG. Nothing here draws, reads files or imports matplotlib.
+turns specs into SVG. Months stay `YYYY-MM` and numbers stay numbers in a spec; its `language`
+says how `alt_text` and the drawing write them (`formats`). Nothing here draws, reads files or
+imports matplotlib.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from generator import model as m
 from generator.assess.metrics import MetricResult, ScopeResult
 from generator.assess.states import METRIC_STATUSES, REQUIREMENT_STATUSES, FindingState
 from generator.assess.status import Assessment
+from generator.site import formats
 from generator.site.i18n import Labels
 
 
@@ -41,9 +46,8 @@ class SignalSpec:
 class LowNSpec:
     x: int
     value: float
-    margin: float
     n: int
-    low: float  # the 95 % interval drawn: Wilson for proportions, else value ± margin
+    low: float  # the 95 % interval: Wilson for proportions, value ± margin for NPS
     high: float
 
 
@@ -70,6 +74,11 @@ class PanelSpec:
     low_n: tuple[LowNSpec, ...]
     misses_by_year: tuple[tuple[int, int, int], ...]  # year, misses, months
     status: str
+    # Sen's line over the evaluation window, (x from, x to, y from, y to), and its p-value;
+    # drawn for every metric, band metrics included (no verdict depends on it for them)
+    trend: tuple[float, float, float, float, float] | None = None
+    missing: tuple[int, ...] = ()  # months of the window without data
+    comparators: tuple[int, ...] = ()  # which of the chart's comparators apply to this scope
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,7 @@ class MetricChart:
     comparators: tuple[tuple[str, float, str], ...]  # label, value, date
     notes: tuple[NoteSpec, ...]
     words: tuple[tuple[str, str], ...]
+    language: str  # the portfolio's: numbers and months are formatted in it when drawn
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ class OverviewChart:
     metric_statuses: tuple[str, ...]
     metrics: tuple[int, ...]
     words: tuple[tuple[str, str], ...]
+    language: str
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,7 @@ class FindingsChart:
     closed: tuple[tuple[str, int], ...]
     due: tuple[tuple[str, str], ...]  # date, finding ID (findings still open)
     words: tuple[tuple[str, str], ...]
+    language: str
 
 
 ChartSpec: TypeAlias = MetricChart | OverviewChart | FindingsChart
@@ -119,20 +131,29 @@ def _words(labels: Labels, keys: tuple[str, ...], words: tuple[str, ...]) -> Any
     return tuple(sorted(table.items()))
 
 
-def format_number(value: float, decimals: int) -> str:
-    text = f"{value:.{max(decimals, 0)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def when(text: str, language: str) -> str:
+    """A comparator's date as the user wrote it (a year, `YYYY-MM` or `YYYY-MM-DD`), a month
+    written the language's way (`Dec 2024`, `des. 2024`); anything else unchanged."""
+    if len(text) == 7 and text[4] == "-" and (text[:4] + text[5:]).isdigit():
+        return formats.month(text, language) if 1 <= int(text[5:]) <= 12 else text
+    return text
 
 
 _METRIC_KEYS = (
     *("chart_value", "chart_target", "chart_band", "chart_centre", "chart_limits"),
     *("chart_signal", "chart_missed", "chart_low_n", "chart_comparator", "phase"),
     *("lower_limit", "upper_limit", "misses_by_year", "status", "signals"),
+    *("chart_trend", "chart_no_data"),
 )
 _SIGNAL_WORDS = ("beyond-limits", "run", "trend", "above", "below", "rising", "falling")
 
 
-def _panel(scope: ScopeResult, base: int, labels: Labels) -> PanelSpec:
+def metric_words(labels: Labels) -> tuple[tuple[str, str], ...]:
+    """The words a metric chart prints (its `words`), in the labels' language."""
+    return tuple(_words(labels, _METRIC_KEYS, _SIGNAL_WORDS))
+
+
+def _panel(metric: m.Metric, scope: ScopeResult, base: int, labels: Labels) -> PanelSpec:
     rows = scope.months
     x = tuple(r.period.index - base for r in rows)
     signals = []
@@ -164,21 +185,43 @@ def _panel(scope: ScopeResult, base: int, labels: Labels) -> PanelSpec:
         ),
         signals=tuple(signals),
         low_n=tuple(
-            LowNSpec(
-                xi,
-                r.value,
-                r.margin,
-                r.n,
-                *(r.interval or (r.value - r.margin, r.value + r.margin)),
-            )
+            LowNSpec(xi, r.value, r.n, *r.interval)
             for xi, r in zip(x, rows, strict=True)
-            if r.low_n and r.margin is not None and r.n is not None
+            if r.low_n and r.interval is not None and r.n is not None
         ),
         misses_by_year=tuple(
             (y, scope.misses_by_year[y], scope.months_by_year[y])
             for y in sorted(scope.months_by_year)
         ),
         status=labels.word(scope.verdict.status),
+        trend=_sen_line(scope, base),
+        missing=tuple(p.index - base for p in scope.verdict.missing),
+        comparators=tuple(
+            i for i, c in enumerate(metric.comparators) if c.scope in (None, scope.scope)
+        ),
+    )
+
+
+def _sen_line(scope: ScopeResult, base: int) -> tuple[float, float, float, float, float] | None:
+    """Sen's slope through the window's points: intercept = median of y - slope·x."""
+    trend, window = scope.trend, scope.verdict.window
+    if trend is None or window is None:
+        return None
+    first, last = window[0].index - base, window[1].index - base
+    points = [
+        (r.period.index - base, r.value)
+        for r in scope.months
+        if first <= r.period.index - base <= last
+    ]
+    if not points:
+        return None
+    intercept = statistics.median(y - trend.slope * x for x, y in points)
+    return (
+        float(first),
+        float(last),
+        intercept + trend.slope * first,
+        intercept + trend.slope * last,
+        trend.p,
     )
 
 
@@ -196,7 +239,7 @@ def metric_chart(result: MetricResult, labels: Labels) -> MetricChart:
         unit=clean_text(metric.unit, 20),
         decimals=metric.decimals,
         months=tuple(str(periods[0] + i) for i in range(span)),
-        panels=tuple(_panel(s, base, labels) for s in result.scopes),
+        panels=tuple(_panel(metric, s, base, labels) for s in result.scopes),
         comparators=tuple(
             (clean_text(c.label, 50), float(c.value), clean_text(c.date, 12))
             for c in metric.comparators
@@ -205,14 +248,18 @@ def metric_chart(result: MetricResult, labels: Labels) -> MetricChart:
             NoteSpec(i, a.period.index - base, labels.word(a.kind), clean_text(a.text, 150))
             for i, a in enumerate(notes, 1)
         ),
-        words=_words(labels, _METRIC_KEYS, _SIGNAL_WORDS),
+        words=metric_words(labels),
+        language=labels.language,
     )
 
 
 def overview_chart(assessment: Assessment, labels: Labels) -> OverviewChart:
     """Requirement status per category (stacked counts) and metric status counts."""
     return OverviewChart(
-        title=clean_text(f"{labels['readiness']} ({labels['as_of']} {assessment.as_of})"),
+        title=clean_text(
+            f"{labels['readiness']} ({labels['as_of']} "
+            f"{formats.date(assessment.as_of, labels.language)})"
+        ),
         statuses=tuple(labels.word(s) for s in REQUIREMENT_STATUSES),
         categories=tuple(
             (clean_text(f"{c.id} {c.title}", 40), tuple(n for _, n in tally.counts))
@@ -221,6 +268,7 @@ def overview_chart(assessment: Assessment, labels: Labels) -> OverviewChart:
         metric_statuses=tuple(labels.word(s) for s in METRIC_STATUSES),
         metrics=tuple(n for _, n in assessment.tally("metrics").counts),
         words=_words(labels, ("chart_requirements", "chart_metrics", "count"), ()),
+        language=labels.language,
     )
 
 
@@ -238,7 +286,9 @@ def findings_chart(assessment: Assessment, labels: Labels) -> FindingsChart:
         return tuple((d.isoformat(), days.count(d) + days.index(d)) for d in sorted(set(days)))
 
     return FindingsChart(
-        title=clean_text(f"{labels['findings']} ({labels['as_of']} {as_of})"),
+        title=clean_text(
+            f"{labels['findings']} ({labels['as_of']} {formats.date(as_of, labels.language)})"
+        ),
         start=(raised[0] if raised else as_of).isoformat(),
         as_of=as_of.isoformat(),
         raised=steps(raised),
@@ -254,6 +304,7 @@ def findings_chart(assessment: Assessment, labels: Labels) -> FindingsChart:
             ("raised", "chart_findings_open", "chart_findings_closed", "as_of", "due", "count"),
             (),
         ),
+        language=labels.language,
     )
 
 
@@ -262,40 +313,47 @@ def word_of(spec: ChartSpec, key: str) -> str:
 
 
 def _segments(
-    months: tuple[str, ...], x: tuple[int, ...], values: tuple[Any, ...]
-) -> list[tuple[Any, str, str]]:
-    """Runs of equal values: (value, first month, last month)."""
-    runs: list[tuple[Any, str, str]] = []
+    spec: MetricChart, x: tuple[int, ...], values: tuple[Any, ...]
+) -> list[tuple[Any, str]]:
+    """Runs of equal values: (value, its months written as a span in the chart's language)."""
+    runs: list[tuple[Any, int, int]] = []
     for xi, v in zip(x, values, strict=True):
         if runs and runs[-1][0] == v:
-            runs[-1] = (v, runs[-1][1], months[xi])
+            runs[-1] = (v, runs[-1][1], xi)
         else:
-            runs.append((v, months[xi], months[xi]))
-    return [r for r in runs if r[0] is not None]
+            runs.append((v, xi, xi))
+    return [(v, _span(spec, a, b)) for v, a, b in runs if v is not None]
+
+
+def _span(spec: MetricChart, first: int, last: int) -> str:
+    return formats.month_range(spec.months[first], spec.months[last], spec.language)
 
 
 def _alt_panel(spec: MetricChart, panel: PanelSpec) -> list[str]:
-    w, d, unit = dict(spec.words), spec.decimals, spec.unit
+    w, d, unit, lang = dict(spec.words), spec.decimals, spec.unit, spec.language
+
+    def value(v: float, places: int = d) -> str:
+        return formats.with_unit(v, places, unit, lang, trim=True)
+
+    def number(v: float, places: int = d) -> str:
+        return formats.number(v, places, lang, trim=True)
+
     parts = []
-    targets = _segments(spec.months, panel.x, panel.target)
-    if targets:
-        texts = [f"{format_number(t, d)} {unit} ({a}–{b})" for t, a, b in targets]
-        parts.append(
-            f"{w['chart_target']} "
-            + (texts[0].split(" (")[0] if len(texts) == 1 else ", ".join(texts))
-        )
-    for band, a, b in _segments(spec.months, panel.x, panel.band):
-        parts.append(
-            f"{w['chart_band']} {format_number(band[0], d)}–{format_number(band[1], d)} "
-            f"{unit} ({a}–{b})"
-        )
+    targets = _segments(spec, panel.x, panel.target)
+    if len(targets) == 1:
+        parts.append(f"{w['chart_target']} {value(targets[0][0])}")
+    elif targets:
+        texts = [f"{value(t)} ({span})" for t, span in targets]
+        parts.append(f"{w['chart_target']} " + ", ".join(texts))
+    for band, span in _segments(spec, panel.x, panel.band):
+        parts.append(f"{w['chart_band']} {number(band[0])}–{value(band[1])} ({span})")
     places = max(2, d)
     phase = next((p for p in reversed(panel.phases) if p.centre is not None), None)
     if phase is not None and phase.lower is not None and phase.upper is not None:
+        exact = [formats.number(v, places, lang) for v in (phase.centre, phase.lower, phase.upper)]
         parts.append(
-            f"{phase.label} ({spec.months[phase.start]}–{spec.months[phase.end]}): "
-            f"{w['chart_centre']} {phase.centre:.{places}f}, {w['chart_limits']} "
-            f"{phase.lower:.{places}f}–{phase.upper:.{places}f}"
+            f"{phase.label} ({_span(spec, phase.start, phase.end)}): "
+            f"{w['chart_centre']} {exact[0]}, {w['chart_limits']} {exact[1]}–{exact[2]}"
         )
         signals = [s for s in panel.signals if s.points and s.points[-1] >= phase.start]
         if signals:
@@ -303,7 +361,11 @@ def _alt_panel(spec: MetricChart, panel: PanelSpec) -> list[str]:
                 f"{w['signals']}: "
                 + ", ".join(
                     f"{w['w:' + s.rule]} {w['w:' + s.direction]} "
-                    + (s.end if s.start == s.end else f"{s.start}–{s.end} ({len(s.points)})")
+                    + (
+                        formats.month(s.end, lang)
+                        if s.start == s.end
+                        else f"{formats.month_range(s.start, s.end, lang)} ({len(s.points)})"
+                    )
                     for s in signals
                 )
             )
@@ -311,35 +373,51 @@ def _alt_panel(spec: MetricChart, panel: PanelSpec) -> list[str]:
         year, misses, months = panel.misses_by_year[-1]
         parts.append(f"{w['misses_by_year']} {year}: {misses}/{months}")
     parts += [
-        f"{w['chart_comparator']}: {label} {format_number(value, d)} {unit} ({date})"
-        for label, value, date in spec.comparators
+        f"{w['chart_comparator']}: {label} {value(v)} ({when(date, lang)})"
+        for i, (label, v, date) in enumerate(spec.comparators)
+        if i in panel.comparators
     ]
     parts += [
-        f"{w['chart_low_n']}: {spec.months[lo.x]} n = {lo.n}, ± {format_number(lo.margin, d + 1)}"
+        f"{w['chart_low_n']}: {formats.month(spec.months[lo.x], lang)} "
+        f"n = {formats.number(lo.n, 0, lang)}, {number(lo.low, d + 1)}–{value(lo.high, d + 1)}"
         for lo in panel.low_n
     ]
+    if panel.trend is not None:
+        x0, x1, y0, y1, p = panel.trend
+        slope = (y1 - y0) / (x1 - x0) if x1 > x0 else 0.0
+        language = spec.language
+        shown = f"{formats.p_value(p, language)}, {formats.signed(slope, d + 1, language)}"
+        parts.append(f"{w['chart_trend']}: {shown}")
+    if panel.missing:
+        parts.append(f"{w['chart_no_data']}: " + ", ".join(spec.months[x] for x in panel.missing))
     parts.append(f"{w['status']}: {panel.status}")
     return parts
 
 
 def alt_text(spec: ChartSpec) -> str:
     """A short factual text alternative stating the chart's numbers, worded with the
-    portfolio's labels."""
+    portfolio's labels, numbers and months written in its language."""
+    lang = spec.language
     if isinstance(spec, MetricChart):
-        head = spec.title + (f", {spec.months[0]}–{spec.months[-1]}" if spec.months else "")
+        head = spec.title + (f", {_span(spec, 0, len(spec.months) - 1)}" if spec.months else "")
         panels = [
             (f"{p.scope}: " if len(spec.panels) > 1 else "") + "; ".join(_alt_panel(spec, p))
             for p in spec.panels
         ]
         return f"{head}: " + ". ".join(panels) + "." if panels else f"{head}."
+
+    def count(n: int) -> str:
+        return formats.number(n, 0, lang)
+
     if isinstance(spec, OverviewChart):
 
         def counts(names: tuple[str, ...], values: tuple[int, ...]) -> str:
-            return ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
+            return ", ".join(f"{n} {count(v)}" for n, v in zip(names, values, strict=True))
 
         totals = tuple(sum(c[1][i] for c in spec.categories) for i in range(len(spec.statuses)))
         cats = "; ".join(
-            f"{name}: " + ", ".join(f"{s} {n}" for s, n in zip(spec.statuses, c, strict=True) if n)
+            f"{name}: "
+            + ", ".join(f"{s} {count(n)}" for s, n in zip(spec.statuses, c, strict=True) if n)
             for name, c in spec.categories
             if any(c)
         )
@@ -349,12 +427,17 @@ def alt_text(spec: ChartSpec) -> str:
             + f". {word_of(spec, 'chart_metrics')}: "
             f"{counts(spec.metric_statuses, spec.metrics)}."
         )
+
+    def day(iso: str) -> str:
+        return formats.date(dt.date.fromisoformat(iso), lang)
+
     raised = spec.raised[-1][1] if spec.raised else 0
     closed = spec.closed[-1][1] if spec.closed else 0
-    due = ", ".join(f"{fid} {day}" for day, fid in spec.due)
+    due = ", ".join(f"{fid} {day(iso)}" for iso, fid in spec.due)
     return (
-        f"{spec.title}, {spec.start}–{spec.as_of}: {word_of(spec, 'raised')} {raised}, "
-        f"{word_of(spec, 'chart_findings_closed')} {closed}, "
+        f"{spec.title}, {day(spec.start)} – {day(spec.as_of)}: "
+        f"{word_of(spec, 'raised')} {count(raised)}, "
+        f"{word_of(spec, 'chart_findings_closed')} {count(closed)}, "
         f"{word_of(spec, 'chart_findings_open')} "
-        f"{raised - closed}" + (f"; {word_of(spec, 'due')}: {due}" if due else "") + "."
+        f"{count(raised - closed)}" + (f"; {word_of(spec, 'due')}: {due}" if due else "") + "."
     )

@@ -3,13 +3,16 @@
 Drawing uses the object-oriented `Figure` API only (the state-machine interface keeps global
 state and is not thread-safe) inside a fixed `rc_context`, with a fixed hash
 salt, no date or creator metadata and text kept as text, so one spec gives the same bytes in any
-process (tests/test_charts.py checks it across hash seeds).
+process (tests/test_charts.py checks it across hash seeds). Numbers, months and dates are
+written in the spec's language (`formats`, `ticks`); month tick labels never collide
+(tests/test_ticks.py measures them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,6 +33,7 @@ from generator.assess.states import (
     MetricState,
     RequirementState,
 )
+from generator.site import formats
 from generator.site.charts import (
     ChartSpec,
     FindingsChart,
@@ -37,12 +41,13 @@ from generator.site.charts import (
     OverviewChart,
     PanelSpec,
     clean_text,
-    format_number,
+    when,
     word_of,
 )
+from generator.site.ticks import NumberFormatter, day_axis, month_axis
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
-CHART_STYLE_VERSION = "1"
+CHART_STYLE_VERSION = "3"
 
 # Okabe-Ito, a colour-blind-safe palette; every element also differs by line style or marker.
 BLUE, ORANGE, SKY, GREEN = "#0072B2", "#E69F00", "#56B4E9", "#009E73"
@@ -69,6 +74,7 @@ RC_PARAMS: Any = {
 }
 _WIDTH, _DPI = 9.0, 100
 _LEGEND: Any = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8}
+_LEGEND_WIDTH = 34  # characters a legend line holds: the plot keeps room for its month ticks
 
 
 def _steps(x: tuple[int, ...], values: list[float | None]) -> tuple[list[float], list[float]]:
@@ -112,12 +118,24 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         keys[w["chart_limits"]] = Line2D([], [], color="#333333", ls=":", lw=1.5)
         ys += [phase.lower, phase.upper]
     for i, (label, value, date) in enumerate(spec.comparators):
+        if i not in panel.comparators:
+            continue
         dash = ((0, (1, 3)), (0, (1, 1)), (0, (3, 1, 1, 1, 1, 1)))[i % 3]
         ax.axhline(value, color=ORANGE, ls=dash, lw=1.6)
-        shown = format_number(value, spec.decimals)
-        text = f"{w['chart_comparator']}: {label} {shown} {spec.unit} ({date})"
+        shown = formats.with_unit(value, spec.decimals, spec.unit, spec.language, trim=True)
+        text = f"{w['chart_comparator']}: {label} {shown} ({when(date, spec.language)})"
         keys[text] = Line2D([], [], color=ORANGE, ls=dash, lw=1.6)
         ys.append(value)
+    if panel.trend is not None:
+        x0, x1, y0, y1, p = panel.trend
+        ax.plot([x0, x1], [y0, y1], color=GREY, ls=(0, (6, 2)), lw=1.2, zorder=2)
+        name = f"{w['chart_trend']} ({formats.p_value(p, spec.language)})"
+        keys[name] = Line2D([], [], color=GREY, ls=(0, (6, 2)), lw=1.2)
+    for gap in panel.missing:
+        ax.plot([gap], [0.03], transform=top, marker="x", ms=7, mew=1.6, color=VERMILLION)
+        keys[w["chart_no_data"]] = Line2D(
+            [], [], marker="x", ms=7, mew=1.6, color=VERMILLION, ls="none"
+        )
     ax.plot(panel.x, panel.values, color=BLUE, lw=1.6, zorder=3)
     missed = set(panel.missed)
     for hollow, key in ((False, "chart_value"), (True, "chart_missed")):
@@ -141,7 +159,7 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         bar = [[low.value - low.low], [low.high - low.value]]
         ax.errorbar(low.x, low.value, yerr=bar, fmt="none", ecolor="black", capsize=4)
         ax.annotate(
-            f"n={low.n}",
+            f"n={formats.number(low.n, 0, spec.language)}",
             (low.x, low.high),
             xytext=(0, 3),
             textcoords="offset points",
@@ -159,14 +177,13 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
     else:
         ax.text(0.5, 0.5, w["status"] + ": " + panel.status, transform=ax.transAxes, ha="center")
     ax.set_ylabel(spec.unit)
+    ax.yaxis.set_major_formatter(NumberFormatter(spec.language))
 
 
-def _month_ticks(ax: Axes, months: tuple[str, ...]) -> None:
-    step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
-    major = [i for i, m in enumerate(months) if (int(m[5:]) - 1) % step == 0]
-    ax.set_xticks(major, [months[i] for i in major])
-    ax.set_xticks(range(len(months)), minor=True)
-    ax.set_xlim(-0.7, max(len(months), 1) - 0.3)
+def _legend(ax: Axes, handles: list[Any], names: list[str]) -> None:
+    """The legend right of the plot, long entries wrapped so the plot keeps its width."""
+    lines = [textwrap.fill(name, _LEGEND_WIDTH, break_on_hyphens=False) for name in names]
+    ax.legend(handles, lines, **_LEGEND)
 
 
 def _figure(title: str, height: float) -> Figure:
@@ -194,7 +211,7 @@ def _draw_metric(spec: MetricChart) -> Figure:
         axes.append(fig.add_subplot(grid[0, 0]))
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
-    _month_ticks(axes[-1], spec.months)
+    month_axis(axes[-1], spec.months, spec.language)
     by_month: dict[int, list[str]] = {}
     for note in spec.notes:
         by_month.setdefault(note.x, []).append(str(note.number))
@@ -216,12 +233,14 @@ def _draw_metric(spec: MetricChart) -> Figure:
         box.axis("off")
         for i, note in enumerate(spec.notes):
             text = clean_text(
-                f"{note.number}  {spec.months[note.x]}  {note.kind}: {note.text}", 140
+                f"{note.number}  {formats.month(spec.months[note.x], spec.language)}  "
+                f"{note.kind}: {note.text}",
+                140,
             )
             box.text(
                 0, 1 - i / len(spec.notes), text, transform=box.transAxes, va="top", fontsize=7.5
             )
-    axes[0].legend(keys.values(), keys.keys(), **_LEGEND)
+    _legend(axes[0], list(keys.values()), list(keys.keys()))
     return fig
 
 
@@ -231,6 +250,7 @@ def _bars(
     names: tuple[str, ...],
     codes: tuple[str, ...],
     counts: list[tuple[int, ...]],
+    language: str,
 ) -> None:
     """Horizontal stacked bars, one colour and hatch per status, counts written inside."""
     left = [0] * len(rows)
@@ -243,7 +263,7 @@ def _bars(
                 ax.text(
                     x0 + width / 2,
                     y,
-                    str(width),
+                    formats.number(width, 0, language),
                     ha="center",
                     va="center",
                     fontsize=8,
@@ -252,6 +272,7 @@ def _bars(
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.invert_yaxis()
     ax.set_xlim(0, max([*left, 1]) * 1.02)
+    ax.xaxis.set_major_formatter(NumberFormatter(language))
     ax.legend(**_LEGEND)
 
 
@@ -265,6 +286,7 @@ def _draw_overview(spec: OverviewChart) -> Figure:
         spec.statuses,
         REQUIREMENT_STATUSES,
         [n for _, n in spec.categories],
+        spec.language,
     )
     top.set_title(word_of(spec, "chart_requirements"), loc="left", fontsize=10)
     _bars(
@@ -273,6 +295,7 @@ def _draw_overview(spec: OverviewChart) -> Figure:
         spec.metric_statuses,
         METRIC_STATUSES,
         [spec.metrics],
+        spec.language,
     )
     bottom.set_yticks([])
     bottom.set_title(word_of(spec, "chart_metrics"), loc="left", fontsize=10)
@@ -286,8 +309,8 @@ def _draw_findings(spec: FindingsChart) -> Figure:
     end = max([as_of, *dues]) + dt.timedelta(days=12)
 
     def day(value: dt.date | str) -> int:
-        when = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        return (when - start).days
+        date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return (date - start).days
 
     def level(steps: tuple[tuple[str, int], ...], at: int) -> int:
         return max([n for d, n in steps if day(d) <= at], default=0)
@@ -302,7 +325,7 @@ def _draw_findings(spec: FindingsChart) -> Figure:
     ax.step(grid, closed, where="post", color=GREEN, lw=1.8, ls="--")
     ax.axvline(day(as_of), color=GREY, ls=":", lw=1.2)
     ax.annotate(
-        f"{word_of(spec, 'as_of')} {spec.as_of}",
+        f"{word_of(spec, 'as_of')} {formats.date(as_of, spec.language)}",
         (day(as_of), 1.0),
         xycoords=ax.get_xaxis_transform(),
         xytext=(-4, -2),
@@ -328,17 +351,10 @@ def _draw_findings(spec: FindingsChart) -> Figure:
             fontsize=8,
             color=VERMILLION,
         )
-    months = []
-    month = dt.date(start.year, start.month, 1)
-    while month <= end:
-        months.append(month)
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    step = 1 if len(months) <= 10 else 2 if len(months) <= 20 else 3
-    major = [m for m in months if (m.month - 1) % step == 0]
-    ax.set_xticks([day(m) for m in major], [f"{m:%Y-%m}" for m in major])
-    ax.set_xlim(day(months[0]) - 2, day(end))
+    day_axis(ax, start, end, spec.language)
     ax.set_ylim(0, max([*raised, 1]) + 1)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(NumberFormatter(spec.language))
     ax.set_ylabel(word_of(spec, "count"))
     handles = [
         Line2D([], [], color=BLUE, lw=1.8),
@@ -347,14 +363,7 @@ def _draw_findings(spec: FindingsChart) -> Figure:
         Line2D([], [], color=VERMILLION, marker="v", ls="none", ms=8),
     ]
     names = ["raised", "chart_findings_closed", "chart_findings_open", "due"]
-    ax.legend(
-        handles,
-        [word_of(spec, k) for k in names],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-        frameon=False,
-        fontsize=8,
-    )
+    _legend(ax, handles, [word_of(spec, k) for k in names])
     return fig
 
 
@@ -371,6 +380,17 @@ def _draw(spec: ChartSpec) -> Figure:
     if isinstance(spec, OverviewChart):
         return _draw_overview(spec)
     return _draw_findings(spec)
+
+
+@contextmanager
+def drawn(spec: ChartSpec) -> Iterator[Figure]:
+    """The chart drawn and laid out on an Agg canvas, in the chart style, for measuring its
+    parts (tests check that no two tick labels collide)."""
+    with _style():
+        fig = _draw(spec)
+        FigureCanvasAgg(fig)
+        fig.draw_without_rendering()
+        yield fig
 
 
 def render_svg(spec: ChartSpec) -> bytes:

@@ -9,20 +9,38 @@ table; Material's `theme.language` is set to the same code so the theme's own wo
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from typing import Any
+
+from generator.assess.messages import ENGLISH
 
 LANGUAGES = ("en", "nb", "es")
 
 
 @cache
-def _table(language: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The label and word tables of one language, read from the package once."""
+def _document(language: str) -> dict[str, Any]:
+    """One language's label file, read from the package once."""
     if language not in LANGUAGES:
         raise KeyError(language)
     text = resources.files(__package__).joinpath(f"labels/{language}.json").read_text("utf-8")
-    document = json.loads(text)
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def _table(language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The label and word tables of one language."""
+    document = _document(language)
     return dict(document["labels"]), dict(document["words"])
+
+
+def messages(language: str) -> Mapping[str, str]:
+    """The language's sentence for every assessment message code (English: the assessment's
+    own table, so the JSON document and the English site say the same)."""
+    if language == "en":
+        return {code.value: text for code, text in ENGLISH.items()}
+    return dict(_document(language).get("messages", {}))
 
 
 class Labels:

@@ -24,8 +24,10 @@ import jinja2
 from generator import model as m
 from generator.assess.status import Assessment
 from generator.errors import CertfolioError
+from generator.site import formats
 from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
 from generator.site.i18n import Labels
+from generator.site.say import say
 
 #: Where each kind of record's page lives, relative to the site root.
 FOLDERS = {
@@ -83,12 +85,6 @@ def page_path(kind: str, ident: str) -> str:
     return f"{FOLDERS[kind]}/{ident}.md"
 
 
-def _number(value: float | None, decimals: int = 1) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{decimals}f}".replace(",", "\u202f")
-
-
 def _size(value: int) -> str:
     if value < 1024:
         return f"{value} bytes"
@@ -115,7 +111,10 @@ def make_environment(template_dirs: Sequence[Path], labels: Labels) -> jinja2.En
         attr=attr,
         url=url_path,
         word=labels.word,
-        num=_number,
+        num=lambda value, decimals=1: formats.number(value, decimals, labels.language),
+        p_value=lambda p: formats.p_value(p, labels.language),
+        signed=lambda value, decimals=2: formats.signed(value, decimals, labels.language),
+        say=lambda message: say(message, labels),
         size=_size,
     )
 
@@ -140,7 +139,7 @@ def _people(portfolio: m.Portfolio) -> dict[str, str]:
     return {p.id: f"{p.role} ({p.name})" if p.name else p.role for p in portfolio.config.people}
 
 
-_FRESHNESS_ORDER = {"expired": 0, "overdue": 1, "due soon": 2, "current": 3}
+_FRESHNESS_ORDER = {"expired": 0, "overdue": 1, "due soon": 2, "current": 3, "not yet issued": 4}
 
 
 def _evidence_orders(assessment: Assessment, people: dict[str, str]) -> dict[str, list[Any]]:
@@ -163,12 +162,31 @@ def _evidence_orders(assessment: Assessment, people: dict[str, str]) -> dict[str
     }
 
 
+def _findings_via_metrics(assessment: Assessment) -> dict[str, dict[str, tuple[str, ...]]]:
+    """For each results requirement, the findings that hold against it through one of its
+    metrics (F-04 → M13 → RS-04) and are not linked to it directly: {rid: {fid: (mids)}}."""
+    portfolio = assessment.portfolio
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for rid, requirement in portfolio.requirements.items():
+        if not requirement.results:
+            continue
+        direct = set(portfolio.findings_for(rid))
+        via: dict[str, list[str]] = {}
+        for mid in portfolio.metrics_for(rid):
+            for fid in portfolio.findings_for_metric(mid):
+                if fid not in direct and fid in assessment.findings:
+                    via.setdefault(fid, []).append(mid)
+        found[rid] = {fid: tuple(mids) for fid, mids in sorted(via.items())}
+    return found
+
+
 def _common(data: SiteData) -> dict[str, Any]:
     assessment = data.assessment
     portfolio = assessment.portfolio
     people = _people(portfolio)
     return {
         "evidence_orders": _evidence_orders(assessment, people),
+        "findings_via": _findings_via_metrics(assessment),
         "a": assessment,
         "portfolio": portfolio,
         "config": portfolio.config,
