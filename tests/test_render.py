@@ -83,6 +83,7 @@ def test_every_record_gets_a_page(pages: dict[str, str]) -> None:
             "index.md",
             "owners.md",
             "traceability.md",
+            "warnings.md",
             "categories/index.md",
             "categories/AA.md",
             "requirements/index.md",

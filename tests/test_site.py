@@ -340,7 +340,8 @@ def test_serve_watches_the_portfolio_and_the_templates(tmp_path: Path) -> None:
 
     server = Server()
     plugin.on_serve(server, config=None, builder=None)  # type: ignore[arg-type]
-    assert server.watched == [str(tmp_path / "p"), str(tmp_path / "t")]
+    default_pages = str(ROOT / "site_templates" / "pages")
+    assert server.watched == [str(tmp_path / "p"), default_pages, str(tmp_path / "t")]
     errors, _ = CertfolioPlugin().load_config({"portfolio": str(tmp_path / "missing")})
     assert errors and errors[0][0] == "portfolio"
 

@@ -4,47 +4,53 @@ Each is a warning at the file and line a person would edit: a missed month in th
 window with no linked action, a control-chart signal nobody explained, a low sample nobody
 explained, an overdue action or effectiveness check, a finding closed without an effectiveness
 check, a target with no rationale, a metric without a comparator or with stale data, evidence
-past its review date or expired.
+past its review date or expired. Each comes as a `Readiness`: the diagnostic the command line
+prints, and the same warning and hint as messages the site shows in the portfolio's language.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from generator import model as m
+from generator.assess.messages import Code, Message
 from generator.assess.states import FindingState, FreshnessState
 from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic, Level, Span
 
 
-def _warn(span: object, code: str, message: str, hint: str) -> Diagnostic:
-    assert isinstance(span, Span)
-    return Diagnostic(span, Level.WARNING, code, message, hint)
+@dataclass(frozen=True)
+class Readiness:
+    """One readiness warning: the diagnostic (English) and what it says, as messages."""
+
+    diagnostic: Diagnostic
+    message: Message
+    hint: Message
 
 
-def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def _warn(span: object, code: str, message: Message, hint: Message) -> Readiness:
+    assert isinstance(span, Span)  # rows keep their span as an opaque object
+    diagnostic = Diagnostic(span, Level.WARNING, code, message.text, hint.text)
+    return Readiness(diagnostic, message, hint)
+
+
+def _say(code: Code, **params: object) -> Message:
+    return Message.of(code, **params)
+
+
+def _metric_lint(assessment: Assessment) -> list[Readiness]:
+    out: list[Readiness] = []
     as_of = m.Month.of(assessment.as_of)
     for result in assessment.metrics.values():
         metric = result.metric
         has_finding = bool(result.findings)
         if not metric.comparators:
-            out.append(
-                _warn(
-                    metric.span,
-                    "W709",
-                    f"metric {metric.id} has no comparator",
-                    "add a benchmark, peer, prior-year or budget comparison",
-                )
-            )
+            said = _say(Code.NO_COMPARATOR, metric=metric.id)
+            out.append(_warn(metric.span, "W709", said, _say(Code.DO_COMPARATOR)))
         for target in metric.targets:
             if not target.rationale:
-                out.append(
-                    _warn(
-                        target.span,
-                        "W706",
-                        f"target of {metric.id} from {target.start} has no rationale",
-                        "say why: contract, customer research, benchmark, capability",
-                    )
-                )
+                said = _say(Code.NO_RATIONALE, metric=metric.id, start=target.start)
+                out.append(_warn(target.span, "W706", said, _say(Code.DO_RATIONALE)))
         for scope in result.scopes:
             # a split metric's warnings name the scope; an annotation explains its own scope
             name = f"{metric.id} {scope.scope}" if len(result.scopes) > 1 else metric.id
@@ -52,104 +58,80 @@ def _metric_lint(assessment: Assessment) -> list[Diagnostic]:
             rows = {row.period: row for row in scope.months}
             window = scope.verdict.window
             for row in scope.months:
-                if (
-                    window
-                    and row.period >= window[0]
-                    and row.met is False
-                    and row.period not in annotated
-                    and not has_finding
-                ):
-                    out.append(
-                        _warn(
-                            row.span,
-                            "W701",
-                            f"{name} missed its target in {row.period} with no linked action",
-                            "annotate the month or link a finding",
-                        )
-                    )
+                in_window = window is not None and row.period >= window[0]
+                unexplained = row.period not in annotated and not has_finding
+                if in_window and row.met is False and unexplained:
+                    said = _say(Code.MISS_NO_ACTION, name=name, month=row.period)
+                    out.append(_warn(row.span, "W701", said, _say(Code.DO_ANNOTATE_MISS)))
                 if row.low_n and row.period not in annotated:
-                    out.append(
-                        _warn(
-                            row.span,
-                            "W703",
-                            f"{name} sample in {row.period} is below plan (n = {row.n})",
-                            "annotate why the sample was small",
-                        )
-                    )
+                    said = _say(Code.LOW_N, name=name, month=row.period, n=row.n)
+                    out.append(_warn(row.span, "W703", said, _say(Code.DO_ANNOTATE_SAMPLE)))
             for phase in scope.phases:
                 for signal in phase.signals:
-                    if not signal.annotated:
-                        out.append(
-                            _warn(
-                                rows[signal.reached].span,
-                                "W702",
-                                f"{name}: {signal.rule} signal ({signal.direction}, "
-                                f"{signal.start} to {signal.end}) has no annotation",
-                                "annotate the cause, the action, or 'investigated, no cause found'",
-                            )
-                        )
-            if scope.months and scope.months[-1].period.index < as_of.index - 1:
-                out.append(
-                    _warn(
-                        metric.span,
-                        "W708",
-                        f"{name} data ends in {scope.months[-1].period}, before "
-                        f"the last full month before {assessment.as_of}",
-                        "add the latest months",
+                    if signal.annotated:
+                        continue
+                    said = _say(
+                        Code.SIGNAL_UNEXPLAINED,
+                        name=name,
+                        rule=signal.rule,
+                        direction=signal.direction,
+                        start=signal.start,
+                        end=signal.end,
                     )
+                    at = rows[signal.reached].span
+                    out.append(_warn(at, "W702", said, _say(Code.DO_ANNOTATE_SIGNAL)))
+            if scope.months and scope.months[-1].period.index < as_of.index - 1:
+                said = _say(
+                    Code.DATA_ENDS,
+                    name=name,
+                    month=scope.months[-1].period,
+                    as_of=assessment.as_of,
                 )
+                out.append(_warn(metric.span, "W708", said, _say(Code.DO_ADD_MONTHS)))
     return out
 
 
-def _finding_lint(assessment: Assessment) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def _finding_lint(assessment: Assessment) -> list[Readiness]:
+    out: list[Readiness] = []
     for status in assessment.findings.values():
         finding = status.finding
         for index in status.overdue_actions:
             action = finding.actions[index]
-            out.append(
-                _warn(
-                    action.span,
-                    "W704",
-                    f"action of {finding.id} was due on {action.due} and is not done",
-                    "record the date it was done, or agree a new due date",
-                )
-            )
+            said = _say(Code.ACTION_LATE, finding=finding.id, due=action.due)
+            out.append(_warn(action.span, "W704", said, _say(Code.DO_ACTION_DATE)))
         if status.state == FindingState.CLOSED:
-            out.append(
-                _warn(
-                    finding.span,
-                    "W705",
-                    f"{finding.id} was closed without an effectiveness check",
-                    "record effectiveness.verified, or reopen the finding",
-                )
-            )
+            said = _say(Code.CLOSED_UNCHECKED, finding=finding.id)
+            out.append(_warn(finding.span, "W705", said, _say(Code.DO_VERIFY_OR_REOPEN)))
         elif status.state == FindingState.OVERDUE and finding.implemented is not None:
-            out.append(
-                _warn(
-                    finding.span,
-                    "W707",
-                    f"effectiveness check of {finding.id} was due on {status.due}",
-                    "verify effectiveness and record the date",
-                )
-            )
+            said = _say(Code.CHECK_LATE, finding=finding.id, due=status.due)
+            out.append(_warn(finding.span, "W707", said, _say(Code.DO_VERIFY)))
     return out
 
 
-def _evidence_lint(assessment: Assessment) -> list[Diagnostic]:
+def _evidence_lint(assessment: Assessment) -> list[Readiness]:
     return [
         _warn(
             fresh.evidence.span,
             "W710",
-            f"evidence {fresh.evidence.id} is {fresh.state}: {fresh.because}",
-            "review the item and record the new version and dates",
+            _say(
+                Code.EVIDENCE_STALE,
+                evidence=fresh.evidence.id,
+                state=fresh.state,
+                because=fresh.because,
+            ),
+            _say(Code.DO_REVIEW),
         )
         for fresh in assessment.evidence.values()
         if fresh.state in (FreshnessState.OVERDUE, FreshnessState.EXPIRED)
     ]
 
 
-def lint_assessment(assessment: Assessment) -> list[Diagnostic]:
-    """Every audit-readiness warning, sorted by file and line."""
+def readiness(assessment: Assessment) -> list[Readiness]:
+    """Every audit-readiness warning with its messages, sorted by file and line."""
     found = _metric_lint(assessment) + _finding_lint(assessment) + _evidence_lint(assessment)
-    return sorted(found, key=Diagnostic.sort_key)
+    return sorted(found, key=lambda r: r.diagnostic.sort_key())
+
+
+def lint_assessment(assessment: Assessment) -> list[Diagnostic]:
+    """Every audit-readiness warning as a diagnostic, sorted by file and line."""
+    return [r.diagnostic for r in readiness(assessment)]

@@ -69,6 +69,27 @@ class Code(StrEnum):
     FIRST_PHASE = "phase.first"
     PHASE_ANNOTATION = "phase.annotation"
     NEW_PHASE = "phase.suggestion"
+    # readiness warnings (W7xx) and what to do about them
+    NO_COMPARATOR = "readiness.no-comparator"
+    NO_RATIONALE = "readiness.no-rationale"
+    MISS_NO_ACTION = "readiness.miss-without-action"
+    LOW_N = "readiness.low-n"
+    SIGNAL_UNEXPLAINED = "readiness.signal-unexplained"
+    DATA_ENDS = "readiness.data-ends"
+    ACTION_LATE = "readiness.action-late"
+    CLOSED_UNCHECKED = "readiness.closed-unchecked"
+    CHECK_LATE = "readiness.check-late"
+    EVIDENCE_STALE = "readiness.evidence-stale"
+    DO_COMPARATOR = "todo.add-comparator"
+    DO_RATIONALE = "todo.add-rationale"
+    DO_ANNOTATE_MISS = "todo.annotate-miss"
+    DO_ANNOTATE_SAMPLE = "todo.annotate-sample"
+    DO_ANNOTATE_SIGNAL = "todo.annotate-signal"
+    DO_ADD_MONTHS = "todo.add-months"
+    DO_ACTION_DATE = "todo.action-date"
+    DO_VERIFY_OR_REOPEN = "todo.verify-or-reopen"
+    DO_VERIFY = "todo.verify"
+    DO_REVIEW = "todo.review-evidence"
 
 
 #: The English text of every code; the other languages live in the site's label files.
@@ -116,6 +137,28 @@ ENGLISH: dict[Code, str] = {
     Code.ALL_EXPIRED: "every evidence item for this requirement has expired",
     Code.FIRST_PHASE: "first month of data",
     Code.PHASE_ANNOTATION: "phase annotation: {text}",
+    Code.NO_COMPARATOR: "metric {metric} has no comparator",
+    Code.NO_RATIONALE: "target of {metric} from {start:month} has no rationale",
+    Code.MISS_NO_ACTION: "{name} missed its target in {month:month} with no linked action",
+    Code.LOW_N: "{name} sample in {month:month} is below plan (n = {n})",
+    Code.SIGNAL_UNEXPLAINED: "{name}: {rule:word} signal ({direction:word}, {start:month} to "
+    "{end:month}) has no annotation",
+    Code.DATA_ENDS: "{name} data ends in {month:month}, before the last full month before "
+    "{as_of:date}",
+    Code.ACTION_LATE: "action of {finding} was due on {due:date} and is not done",
+    Code.CLOSED_UNCHECKED: "{finding} was closed without an effectiveness check",
+    Code.CHECK_LATE: "effectiveness check of {finding} was due on {due:date}",
+    Code.EVIDENCE_STALE: "evidence {evidence} is {state:word}: {because:list}",
+    Code.DO_COMPARATOR: "add a benchmark, peer, prior-year or budget comparison",
+    Code.DO_RATIONALE: "say why: contract, customer research, benchmark, capability",
+    Code.DO_ANNOTATE_MISS: "annotate the month or link a finding",
+    Code.DO_ANNOTATE_SAMPLE: "annotate why the sample was small",
+    Code.DO_ANNOTATE_SIGNAL: "annotate the cause, the action, or 'investigated, no cause found'",
+    Code.DO_ADD_MONTHS: "add the latest months",
+    Code.DO_ACTION_DATE: "record the date it was done, or agree a new due date",
+    Code.DO_VERIFY_OR_REOPEN: "record effectiveness.verified, or reopen the finding",
+    Code.DO_VERIFY: "verify effectiveness and record the date",
+    Code.DO_REVIEW: "review the item and record the new version and dates",
     Code.NEW_PHASE: "new phase from {start:month}? {points} points on the favourable side of "
     "the centre line {centre:num} since {start:month}; start a phase with a 'phase' "
     "annotation if a documented process change explains it",

@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,25 @@ class CertfolioConfig(base.Config):
     workers = c.Optional(c.Type(int))
 
 
+STYLESHEET = "stylesheets/certfolio.css"
+
+
+def packaged(name: str) -> Path:
+    """A folder of the site templates shipped with certfolio (`pages`, `overrides`, `assets`)."""
+    return Path(str(resources.files("site_templates").joinpath(name)))
+
+
+def _own_pages(config: MkDocsConfig, site: Site) -> list[Any]:
+    """The team's hand-written pages in docs_dir, after the generated sections, by path."""
+    docs = Path(config.docs_dir)
+    own = sorted(
+        p.relative_to(docs).as_posix()
+        for p in docs.rglob("*.md")
+        if not any(part.startswith(".") for part in p.relative_to(docs).parts)
+    )
+    return [page for page in own if page not in site.pages]
+
+
 def _nav(site: Site, labels: Labels) -> list[Any]:
     def section(folder: str) -> list[str]:
         index = f"{folder}/index.md"
@@ -74,6 +94,7 @@ def _nav(site: Site, labels: Labels) -> list[Any]:
         {labels["findings"]: section("findings")},
         {labels["owners"]: "owners.md"},
         {labels["traceability"]: "traceability.md"},
+        {labels["readiness_warnings"]: "warnings.md"},
     ]
 
 
@@ -97,9 +118,11 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
             raise PluginError("\n  ".join([exc.message, *exc.details])) from None
         if site is None:
             raise PluginError("the portfolio has errors:\n" + format_report(report))
-        for diagnostic in report.sorted():
+        # a portfolio mid-journey has warnings (no evidence yet, a data gap): the site shows
+        # them on its warnings page and the build goes on; `certfolio site --strict` refuses
+        for diagnostic in site.warnings:
             where, message = visible(str(diagnostic.span)), visible(diagnostic.message)
-            log.warning(f"{where}: {message} [{diagnostic.code}]")
+            log.info(f"{where}: {message} [{diagnostic.code}]")
         self.site = site
         # sitemap dates and gzip headers come from the portfolio's commit, not the clock;
         # the variable is set for this build only and restored afterwards
@@ -107,11 +130,21 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
         os.environ["SOURCE_DATE_EPOCH"] = str(site.source.epoch)
         config.theme["language"] = site.language
         if not config.nav:
-            config.nav = _nav(site, Labels(site.language))
+            config.nav = _nav(site, Labels(site.language)) + _own_pages(config, site)
+        # the theme overrides and the stylesheet come from the installed package: a user's
+        # mkdocs.yml needs no path into certfolio; their custom_dir still wins file by file
+        overrides = str(packaged("overrides"))
+        if overrides not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
+        if files.get_file_from_path(STYLESHEET) is None:  # a docs_dir copy overrides ours
+            css = packaged("assets").joinpath("certfolio.css").read_bytes()
+            files.append(File.generated(config, STYLESHEET, content=css))
         for path, text in self.site.pages.items():
             self._add(files, File.generated(config, path, content=text))
         for path, content in self.site.files.items():
@@ -148,6 +181,7 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(self.config.portfolio)
+        server.watch(str(packaged("pages")))
         if self.config.templates:
             server.watch(self.config.templates)
         return server
@@ -197,15 +231,18 @@ def _protected(config: MkDocsConfig, config_file: Path) -> list[tuple[str, Path]
     return found
 
 
-def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
+def build_site(
+    config_file: Path, site_dir: Path | None = None, *, strict: bool = False
+) -> BuildResult:
     """Build strictly into a fresh folder and swap it in, unless anything was reported.
 
     Never relies on `mkdocs build --strict -q` (which exits 0 on warnings): every warning
     MkDocs or a plugin logs is collected, and any warning keeps the previous site in place.
     The target is checked first (`output.check_target`): a folder that is not a previous
     certfolio output is never replaced. A second build of the same site while one runs
-    fails fast instead of interleaving. Timings: the generator's stages (load, assess,
-    charts, render) and "mkdocs", the rest.
+    fails fast instead of interleaving. With `strict`, validation and readiness warnings
+    (which the site otherwise shows) fail the build too. Timings: the generator's stages
+    (load, assess, charts, render) and "mkdocs", the rest.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     config = _load(config_file)
@@ -213,12 +250,12 @@ def build_site(config_file: Path, site_dir: Path | None = None) -> BuildResult:
     target = output.check_target(wanted, _protected(config, config_file))
     try:
         with output.output_lock(target):
-            return _build_locked(config_file, target)
+            return _build_locked(config_file, target, strict)
     except output.OutputBusy as exc:
         return BuildResult([exc.message], previous_kept=target.exists())
 
 
-def _build_locked(config_file: Path, target: Path) -> BuildResult:
+def _build_locked(config_file: Path, target: Path, strict: bool) -> BuildResult:
     start = time.perf_counter()
     output.sweep(target)
     staging = output.new_staging(target)
@@ -240,6 +277,11 @@ def _build_locked(config_file: Path, target: Path) -> BuildResult:
         plugin = config.plugins.get("certfolio") if config is not None else None
         if isinstance(plugin, CertfolioPlugin) and plugin.site is not None:
             timings.update(plugin.site.timings)
+            if strict:  # warnings the site would show are problems for a CI gate
+                counter.messages += [
+                    f"{visible(str(d.span))}: {d.level.value}: {visible(d.message)} [{d.code}]"
+                    for d in plugin.site.warnings
+                ]
     if counter.messages:
         output.discard(staging)
         return BuildResult(counter.messages, timings, previous_kept=target.exists())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 
 from generator import model as m
 from generator.diagnostics import Report, Span
@@ -211,10 +212,16 @@ def _observation(
 
 
 def _check_sequence(
-    observations: list[m.Observation], complete: bool, as_of: m.Month, split: bool, report: Report
+    observations: list[m.Observation],
+    complete: bool,
+    as_of: m.Month,
+    split: bool,
+    report: Report,
+    annotations: Sequence[m.Annotation] = (),
 ) -> None:
-    """Duplicates and order per scope; gaps only when every row could be read. The messages of
-    a metric reported per site or program (`split`) name the scope."""
+    """Duplicates and order per scope; gaps only when every row could be read, and only when
+    no `event` or `signal` annotation (of that scope or of all) explains a month of the gap.
+    The messages of a metric reported per site or program (`split`) name the scope."""
     by_scope: dict[str, list[m.Observation]] = {}
     for obs in observations:
         by_scope.setdefault(obs.scope, []).append(obs)
@@ -255,6 +262,12 @@ def _check_sequence(
         for before, after in itertools.pairwise(ordered):
             if after.index - before.index > 1:
                 missing = [before + k for k in range(1, after.index - before.index)]
+                explained = any(  # a phase start marks a change, not why data is missing
+                    a.period in missing and a.scope in (None, scope) and a.kind != "phase"
+                    for a in annotations
+                )
+                if explained:
+                    continue
                 report.warning(
                     seen[after].span,
                     "W501",
@@ -314,7 +327,7 @@ def build_metric(
                 if obs is not None:
                     observations.append(obs)
             complete = table.complete and len(observations) == len(table.rows)
-            _check_sequence(observations, complete, as_of, len(scope) > 1, report)
+            _check_sequence(observations, complete, as_of, len(scope) > 1, report, annotations)
         check_coverage(f, scopes, targets, observations, report)
     return m.Metric(
         id=f.get("id"),

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.assess.export import assessment_json
-from generator.assess.lint import lint_assessment
+from generator.assess.lint import readiness
 from generator.assess.status import Assessment, assess_portfolio
-from generator.diagnostics import Report
+from generator.diagnostics import Diagnostic, Level, Report
 from generator.model import Portfolio
 from generator.portfolio.source import read_limited
 from generator.portfolio.validate import validate_portfolio
@@ -43,6 +43,8 @@ class Site:
     language: str
     source: SourceInfo
     timings: dict[str, float] = field(default_factory=dict)
+    # what `--strict` refuses: validation warnings and readiness warnings, in file order
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def _git(args: Sequence[str], cwd: Path) -> str | None:
@@ -156,7 +158,8 @@ def generate_site(
 
     start = time.perf_counter()
     assessment = assess_portfolio(portfolio)
-    lint = lint_assessment(assessment)
+    checks = readiness(assessment)
+    lint = [r.diagnostic for r in checks]
     timings["assess"] = time.perf_counter() - start
 
     labels = Labels(portfolio.config.language)
@@ -192,7 +195,8 @@ def generate_site(
         files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
     files["assessment.json"] = assessment_json(assessment, lint).encode("utf-8")
     files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments)
-    data = SiteData(assessment, labels, source, chart_alt, attachments)
+    validation = [d for d in report.sorted() if d.level is Level.WARNING]
+    data = SiteData(assessment, labels, source, chart_alt, attachments, checks, validation)
     pages = render_pages(data, [*template_dirs, default_templates()])
     timings["render"] = time.perf_counter() - start
     site = Site(
@@ -202,6 +206,7 @@ def generate_site(
         portfolio.config.language,
         source,
         timings,
+        tuple(sorted([*validation, *lint], key=Diagnostic.sort_key)),
     )
     return site, report
 

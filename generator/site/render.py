@@ -22,7 +22,9 @@ from typing import Any
 import jinja2
 
 from generator import model as m
+from generator.assess.lint import Readiness
 from generator.assess.status import Assessment
+from generator.diagnostics import Diagnostic
 from generator.errors import CertfolioError
 from generator.site import formats
 from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
@@ -72,6 +74,8 @@ class SiteData:
     source: SourceInfo
     chart_alt: dict[str, str] = field(default_factory=dict)
     attachments: dict[str, Published] = field(default_factory=dict)  # by portfolio path
+    readiness: list[Readiness] = field(default_factory=list)  # readiness warnings
+    validation: list[Diagnostic] = field(default_factory=list)  # validation warnings
 
 
 def front_matter(title: str) -> str:
@@ -180,6 +184,24 @@ def _findings_via_metrics(assessment: Assessment) -> dict[str, dict[str, tuple[s
     return found
 
 
+def _record_pages(portfolio: m.Portfolio) -> dict[str, tuple[str, str]]:
+    """The record each portfolio file holds, by its path from the portfolio's parent folder:
+    {"evidence/metrics/M03.csv": ("metric", "M03")}, so a warning links to its page."""
+    found: dict[str, tuple[str, str]] = {}
+    kinds = (
+        ("requirement", portfolio.requirements),
+        ("evidence", portfolio.evidence),
+        ("metric", portfolio.metrics),
+        ("finding", portfolio.findings),
+    )
+    for kind, records in kinds:
+        for ident, record in records.items():
+            found[record.span.path] = (kind, ident)
+            if isinstance(record, m.Metric):  # its data file too
+                found[record.data_path] = (kind, ident)
+    return found
+
+
 def _common(data: SiteData) -> dict[str, Any]:
     assessment = data.assessment
     portfolio = assessment.portfolio
@@ -187,6 +209,9 @@ def _common(data: SiteData) -> dict[str, Any]:
     return {
         "evidence_orders": _evidence_orders(assessment, people),
         "findings_via": _findings_via_metrics(assessment),
+        "readiness": data.readiness,
+        "validation": data.validation,
+        "record_pages": _record_pages(data.assessment.portfolio),
         "a": assessment,
         "portfolio": portfolio,
         "config": portfolio.config,
@@ -246,6 +271,7 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     render("categories/index.md", "categories.md.j2", labels["categories"])
     render("owners.md", "owners.md.j2", labels["owners"])
     render("traceability.md", "traceability.md.j2", labels["traceability"])
+    render("warnings.md", "warnings.md.j2", labels["readiness_warnings"])
     pages_of: list[tuple[str, dict[str, Any], Callable[[Any], str]]] = [
         ("category", {c.id: c for c in portfolio.config.categories}, lambda c: c.id),
         ("requirement", portfolio.requirements, lambda r: r.id),
