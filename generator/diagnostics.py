@@ -12,8 +12,9 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import PurePosixPath
 
 
 class Level(StrEnum):
@@ -199,3 +200,18 @@ FORMATS = {"text": _format_text, "json": _format_json, "github": _format_github}
 
 def format_report(report: Report, fmt: str = "text") -> str:
     return FORMATS[fmt](report.sorted(), report)
+
+
+def rebase_paths(report: Report, name: str, location: str) -> Report:
+    """A copy of `report` whose paths start at `location` instead of the portfolio folder's
+    `name`: spans are relative to the portfolio's parent, and a caller that knows where the
+    folder sits in the repository ('programs/acme/portfolio', or '.' at the top) moves them
+    there, as GitHub annotations need. Other paths are kept. Nothing here reads the disk."""
+    moved = []
+    for diagnostic in report.diagnostics:
+        parts = PurePosixPath(diagnostic.span.path).parts
+        if parts and parts[0] == name:
+            span = replace(diagnostic.span, path=PurePosixPath(location, *parts[1:]).as_posix())
+            diagnostic = replace(diagnostic, span=span)
+        moved.append(diagnostic)
+    return Report(moved, report.files)
