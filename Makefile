@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 # CI installs the exact versions of its last green run (constraints-ci.txt); elsewhere pip takes
 # the newest versions pyproject.toml allows. `make constraints` records the venv's versions.
 CONSTRAINTS := $(if $(filter true,$(CI)),-c constraints-ci.txt)
+PORT ?= 8000
 
-.PHONY: install site serve test lint bench validate clean constraints
+.PHONY: install site serve publish test lint bench validate clean constraints
 
 install: $(STAMP)
 
@@ -25,7 +26,11 @@ site: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/certfolio site
 
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -a 127.0.0.1:8000
+	$(BIN)/certfolio serve -a 127.0.0.1:$(PORT)
+
+publish: $(STAMP)
+	test -n "$(VERSION)" || { echo "usage: make publish VERSION=2025.1"; exit 2; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" NO_MKDOCS_2_WARNING=1 $(BIN)/mike deploy --update-aliases $(VERSION) latest
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

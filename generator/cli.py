@@ -21,12 +21,12 @@ from generator.assess.export import assessment_json
 from generator.assess.lint import lint_assessment
 from generator.assess.status import assess_portfolio
 from generator.assess.summary import summary_text
-from generator.diagnostics import FORMATS, format_report
+from generator.diagnostics import FORMATS, Report, format_report, rebase_paths
 from generator.errors import EXIT_OK, EXIT_PROBLEMS, BuildFailed, CertfolioError, UsageError
 from generator.portfolio.schema import KINDS, schema_text
 from generator.portfolio.validate import validate_portfolio
 from generator.site.build import generate_site, write_site
-from generator.site.output import check_target
+from generator.site.output import check_target, repository_root
 
 EXIT_INTERNAL = 3
 Run = Callable[[argparse.Namespace], int]
@@ -95,9 +95,23 @@ def _add_validate(commands: Commands, portfolio: argparse.ArgumentParser) -> Non
     parser.set_defaults(run=_run_validate)
 
 
+def from_repository_root(report: Report, portfolio: Path) -> Report:
+    """The report with paths from the top of the git work tree holding the portfolio, where
+    GitHub attaches annotations; unchanged outside git."""
+    folder = portfolio.absolute()  # spans start at its name, as validate_portfolio wrote them
+    top = repository_root(folder)
+    if top is None or not folder.resolve().is_relative_to(top):
+        return report
+    location = folder.resolve().relative_to(top).as_posix()  # '.' at the top
+    return rebase_paths(report, folder.name, location)
+
+
 def _run_validate(args: argparse.Namespace) -> int:
     _, report = validate_portfolio(_root(args))
-    sys.stdout.write(format_report(report, resolve_format(args.format)))
+    fmt = resolve_format(args.format)
+    if fmt == "github":
+        report = from_repository_root(report, _root(args))
+    sys.stdout.write(format_report(report, fmt))
     return EXIT_PROBLEMS if report.failed(strict=args.strict) else EXIT_OK
 
 
@@ -197,9 +211,12 @@ def _run_build(args: argparse.Namespace) -> int:
 def _add_site(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "site",
-        help="build the auditor site with MkDocs, strictly, into site/",
-        description="Run a strict MkDocs build into a fresh folder and swap it in only when "
-        "no warning was reported; a failed build leaves the previous site as it was.",
+        parents=[_strict_parent("validation and readiness warnings fail the build too")],
+        help="build the auditor site into site/ (previous site kept on failure)",
+        description="Build the site into a fresh folder and swap it in only when the portfolio "
+        "has no errors and the engine reported no warning (broken links ...). Validation and "
+        "readiness warnings are shown on the site's warnings page; with --strict they fail "
+        "the build. A failed build leaves the previous site as it was.",
     )
     parser.add_argument(
         "-f",
@@ -217,15 +234,24 @@ def _add_site(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="output folder (default: the configuration's site_dir)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("mkdocs", "zensical"),
+        default="mkdocs",
+        help="site engine: MkDocs with Material (default) or Zensical (pip install "
+        "'certfolio[zensical]'), both reading the same mkdocs.yml",
+    )
     parser.set_defaults(run=_run_site)
 
 
 def _run_site(args: argparse.Namespace) -> int:
-    from generator.engines.mkdocs import build_site  # MkDocs is imported only for this command
-
     if not args.config_file.is_file():
         raise UsageError(f"no such file: {args.config_file}")
-    result = build_site(args.config_file, args.site_dir)
+    if args.engine == "zensical":
+        from generator.engines import zensical as engine
+    else:  # MkDocs is imported only when it builds
+        from generator.engines import mkdocs as engine  # type: ignore[no-redef]
+    result = engine.build_site(args.config_file, args.site_dir, strict=args.strict)
     if result.problems:
         if result.previous_kept:
             message = "the site was not built; the previous site is unchanged:"
@@ -234,6 +260,44 @@ def _run_site(args: argparse.Namespace) -> int:
         raise BuildFailed(message, result.problems)
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
     print(f"certfolio: site built ({stages})")
+    return EXIT_OK
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+def _add_serve(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve the site with live reload while you edit the portfolio",
+        description="Build the site in memory and serve it on ADDRESS, rebuilding when a file "
+        "of the portfolio, the templates or the docs changes. While the portfolio has errors "
+        "the browser shows them instead of the site.",
+    )
+    parser.add_argument(
+        "-f",
+        "--config-file",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        metavar="FILE",
+        help="MkDocs configuration (default: mkdocs.yml)",
+    )
+    parser.add_argument(
+        "-a",
+        "--dev-addr",
+        default="127.0.0.1:8000",
+        metavar="ADDRESS",
+        help="host:port to serve on (default: 127.0.0.1:8000)",
+    )
+    parser.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from generator.engines.mkdocs import serve_site  # MkDocs is imported only for this command
+
+    if not args.config_file.is_file():
+        raise UsageError(f"no such file: {args.config_file}")
+    serve_site(args.config_file, args.dev_addr)
     return EXIT_OK
 
 
@@ -256,9 +320,54 @@ def _run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- init -------------------------------------------------------------------------------
+
+
+def _add_init(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
+    from generator.scaffold.init import LANGUAGES, STANDARDS
+
+    parser = commands.add_parser(
+        "init",
+        help="start a portfolio repository: portfolio, site, CI and pre-commit files",
+        description="Write a working portfolio repository into DIR (default: the current "
+        "folder) from files shipped with certfolio: portfolio.yaml, the chosen standard's "
+        "categories with requirement stubs, one example of each record kind, mkdocs.yml, "
+        ".gitignore, a CI workflow and a pre-commit configuration. Nothing is overwritten.",
+    )
+    parser.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    parser.add_argument("--language", choices=LANGUAGES, default="en", help="default: en")
+    parser.add_argument("--standard", choices=STANDARDS, default="copc-cx", help="default: copc-cx")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="the portfolio's first as_of date (default: today)",
+    )
+    parser.set_defaults(run=_run_init)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from generator.scaffold.init import init
+
+    as_of = args.as_of or dt.date.today()  # the one place a date comes from the clock
+    written = init(args.directory, args.language, args.standard, as_of)
+    print(f"certfolio: wrote {len(written)} files into {args.directory}")
+    print(f"  next: cd {args.directory} && certfolio validate portfolio && certfolio site")
+    return EXIT_OK
+
+
 # --- the program ------------------------------------------------------------------------
 
-SUBCOMMANDS = (_add_validate, _add_assess, _add_build, _add_site, _add_schema)
+SUBCOMMANDS = (
+    _add_init,
+    _add_validate,
+    _add_assess,
+    _add_build,
+    _add_site,
+    _add_serve,
+    _add_schema,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,8 +32,9 @@ ALLOWED: dict[str, set[str]] = {
     "assess": GROUND,
     "site": GROUND | {"portfolio", "assess"},
     "review": GROUND | {"portfolio", "assess"},
+    "scaffold": GROUND | {"portfolio"},
     "engines": GROUND | {"portfolio", "assess", "site"},
-    "cli": GROUND | {"portfolio", "assess", "site", "review", "engines"},
+    "cli": GROUND | {"portfolio", "assess", "site", "review", "engines", "scaffold"},
     "__main__": {"cli"},
 }
 #: Third-party packages only some wings may import: the site engines stay behind adapters.

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 from mkdocs.commands.build import build
+from mkdocs.commands.serve import serve
 from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,11 +30,14 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator.diagnostics import format_report, visible
+from generator.diagnostics import Report, format_report, visible
+from generator.engines.common import STYLESHEET, BuildResult, navigation, own_pages, packaged
 from generator.errors import CertfolioError, UsageError
 from generator.site import output
 from generator.site.build import Site, generate_site
+from generator.site.escape import md_cell
 from generator.site.i18n import Labels
+from generator.site.render import SourceInfo, front_matter
 from generator.site.sanitise import sanitise
 
 log = get_plugin_logger(__name__)
@@ -60,46 +63,31 @@ class CertfolioConfig(base.Config):
     workers = c.Optional(c.Type(int))
 
 
-STYLESHEET = "stylesheets/certfolio.css"
-
-
-def packaged(name: str) -> Path:
-    """A folder of the site templates shipped with certfolio (`pages`, `overrides`, `assets`)."""
-    return Path(str(resources.files("site_templates").joinpath(name)))
-
-
-def _own_pages(config: MkDocsConfig, site: Site) -> list[Any]:
-    """The team's hand-written pages in docs_dir, after the generated sections, by path."""
-    docs = Path(config.docs_dir)
-    own = sorted(
-        p.relative_to(docs).as_posix()
-        for p in docs.rglob("*.md")
-        if not any(part.startswith(".") for part in p.relative_to(docs).parts)
-    )
-    return [page for page in own if page not in site.pages]
-
-
-def _nav(site: Site, labels: Labels) -> list[Any]:
-    def section(folder: str) -> list[str]:
-        index = f"{folder}/index.md"
-        rest = [p for p in site.pages if p.startswith(f"{folder}/") and p != index]
-        return [index, *rest]
-
-    return [
-        {labels["home"]: "index.md"},
-        {labels["categories"]: section("categories")},
-        {labels["requirements"]: section("requirements")},
-        {labels["evidence"]: section("evidence")},
-        {labels["metrics"]: section("metrics")},
-        {labels["findings"]: section("findings")},
-        {labels["owners"]: "owners.md"},
-        {labels["traceability"]: "traceability.md"},
-        {labels["readiness_warnings"]: "warnings.md"},
+def error_site(report: Report, portfolio: Path) -> Site:
+    """A one-page site listing the portfolio's errors (escaped), for `mkdocs serve`."""
+    lines = [
+        f"| {md_cell(str(d.span))} | {md_cell(d.level.value)} | {md_cell(d.message)} "
+        f"| {md_cell(d.hint or '')} | {d.code} |"
+        for d in report.sorted()
     ]
+    page = (
+        front_matter("certfolio: the portfolio has errors")
+        + "# The portfolio has errors\n\n"
+        + "Fix them and save: this page is rebuilt and the site comes back.\n\n"
+        + "| File | Level | Problem | Hint | Code |\n|---|---|---|---|---|\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+    source = SourceInfo(None, False, 0)
+    return Site({"index.md": page}, {}, frozenset(), "en", source, {}, ())
 
 
 class CertfolioPlugin(BasePlugin[CertfolioConfig]):
     site: Site | None = None
+    command = "build"
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command  # "serve": an invalid portfolio shows an error page instead
 
     @event_priority(100)  # before Material's search, which reads the theme's language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -116,6 +104,11 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
             )
         except CertfolioError as exc:  # a template error: name the file and line, no traceback
             raise PluginError("\n  ".join([exc.message, *exc.details])) from None
+        if site is None and self.command == "serve":
+            # while serving, a broken file must not leave the browser waiting: show the
+            # problems as the only page, and the next save that fixes them rebuilds the site
+            log.error("the portfolio has errors:\n" + format_report(report))
+            site = error_site(report, Path(self.config.portfolio))
         if site is None:
             raise PluginError("the portfolio has errors:\n" + format_report(report))
         # a portfolio mid-journey has warnings (no evidence yet, a data gap): the site shows
@@ -129,8 +122,9 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
         self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(site.source.epoch)
         config.theme["language"] = site.language
-        if not config.nav:
-            config.nav = _nav(site, Labels(site.language)) + _own_pages(config, site)
+        if not config.nav and "traceability.md" in site.pages:
+            own = own_pages(Path(config.docs_dir), site)
+            config.nav = navigation(site, Labels(site.language), own)
         # the theme overrides and the stylesheet come from the installed package: a user's
         # mkdocs.yml needs no path into certfolio; their custom_dir still wins file by file
         overrides = str(packaged("overrides"))
@@ -194,16 +188,6 @@ class _Counter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
-
-
-@dataclass
-class BuildResult:
-    """What `build_site` did: the problems that stopped it, seconds per stage, and whether a
-    previous site stands at the target (after a failure: the one that was there before)."""
-
-    problems: list[str]
-    timings: dict[str, float] = field(default_factory=dict)
-    previous_kept: bool = False
 
 
 def _load(config_file: Path, **overrides: str) -> MkDocsConfig:
@@ -292,3 +276,25 @@ def _build_locked(config_file: Path, target: Path, strict: bool) -> BuildResult:
         raise
     timings["mkdocs"] = time.perf_counter() - start - sum(timings.values())
     return BuildResult([], timings, previous_kept=False)
+
+
+def serve_site(config_file: Path, address: str) -> None:
+    """`mkdocs serve` with live reload on `address` (host:port), after checking the port is
+    free, so a busy port is one clear line instead of a traceback from the server thread."""
+    host, _, port = address.rpartition(":")
+    if not port.isdigit():
+        raise UsageError(f"not a host:port address: {address!r}")
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host.strip("[]") or "127.0.0.1", int(port)))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot serve on {address}: {exc.strerror or exc}",
+                [
+                    f"another server may be running there; try another port, e.g. -a {host}:"
+                    f"{int(port) + 1} (make serve PORT={int(port) + 1})"
+                ],
+            ) from None
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    _load(config_file)  # a broken mkdocs.yml is a message, not a traceback
+    serve(str(config_file), dev_addr=address)
