@@ -377,6 +377,19 @@ class Finding:
     cleared: tuple[Clearance, ...] = ()
 
 
+@dataclass(frozen=True)
+class Review:
+    """An entry of reviews.yaml: on `date`, `by` checked that `owner` still proves `target`."""
+
+    owner: str  # the side that lists the link: an evidence item, metric or finding
+    target: str
+    owner_fingerprint: str  # what each side said at the review (`portfolio.fingerprint`)
+    target_fingerprint: str
+    by: str
+    date: dt.date
+    span: Span  # the entry's key in reviews.yaml
+
+
 def _index(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     table: dict[str, list[str]] = defaultdict(list)
     for key, value in pairs:
@@ -395,6 +408,7 @@ class Portfolio:
     metrics: dict[str, Metric]
     findings: dict[str, Finding]
     files: tuple[str, ...] = ()
+    reviews: tuple[Review, ...] = ()  # reviews.yaml in file order; none without the file
     _backlinks: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -1,9 +1,10 @@
 """Finding a portfolio's files and parsing them into positioned documents.
 
 A portfolio is one folder: `portfolio.yaml` at the top, and one folder per kind of record
-(`requirements/`, `evidence/`, `metrics/`, `findings/`), any depth below. Each metric's data
-is a CSV file beside its YAML file. Attachments live anywhere inside the folder (by
-convention `attachments/`) and are read only when referenced.
+(`requirements/`, `evidence/`, `metrics/`, `findings/`), any depth below, and optionally
+`reviews.yaml` (link reviews) beside portfolio.yaml. Each metric's data is a CSV file beside
+its YAML file. Attachments live anywhere inside the folder (by convention `attachments/`) and
+are read only when referenced.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Files:
     portfolio: Path
     records: list[tuple[str, Path]] = field(default_factory=list)
     tables: dict[Path, str] = field(default_factory=dict)
+    reviews: Path | None = None  # reviews.yaml beside portfolio.yaml, when there is one
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.base).as_posix()
@@ -124,6 +126,9 @@ def find_files(root: Path, report: Report) -> Files:
     for path, kind, top in _walk(root, files, report):
         suffix = path.suffix.lower()
         if path == portfolio:
+            continue
+        if path == root / "reviews.yaml":
+            files.reviews = path
             continue
         if kind and suffix in YAML_SUFFIXES:
             files.records.append((kind, path))

@@ -8,7 +8,7 @@ the `Portfolio` model when there is no error. It never raises for bad input; it 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from generator import model as m
 from generator.diagnostics import Report, Span, suggest
 from generator.portfolio.csvparse import Dialect
 from generator.portfolio.guard import guard_portfolio
+from generator.portfolio.links import check_reviews, read_reviews
 from generator.portfolio.load import FOLDERS, Files, find_files, load_document, load_table
 from generator.portfolio.records import (
     build_config,
@@ -271,7 +272,11 @@ def validate_portfolio(
             records.append(Record(kind, doc))
         else:
             broken.add(path.stem)
-    report.files = 1 + len(files.records) + len(files.tables)
+    reviews_doc = None  # reviews.yaml: link reviews (see links.py)
+    if files.reviews is not None:
+        reviews_rel = files.rel(files.reviews)
+        reviews_doc = load_document("reviews", files.reviews, reviews_rel, report, limits)
+    report.files = 1 + len(files.records) + len(files.tables) + (files.reviews is not None)
     config = build_config(config_doc, report) if config_doc is not None else None
     by_id = _unique_ids(records, report)
     if config is None or config_doc is None:
@@ -279,13 +284,20 @@ def validate_portfolio(
     refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel, broken)
     _check_config_refs(config_doc, refs)
     _check_records(records, refs)
+    reviews: tuple[m.Review, ...] = ()
+    if reviews_doc is not None:
+        reviews = read_reviews(reviews_doc, refs.tables["person"], portfolio_rel, report)
     claimed: dict[Path, Dialect] = {}  # the data files of the metrics, in their CSV dialect
     built = _build(files, config, list(by_id.values()), report, limits, broken, claimed)
-    docs = [config_doc, *(r.doc for r in records)]
+    docs = [config_doc, *(r.doc for r in records)]  # reviews.yaml holds only IDs and hashes
     guard_portfolio(files, config, docs, report, limits, claimed)
     if built is None or report.errors:
         return None, report
+    if files.reviews is not None:
+        inputs = tuple(sorted((*built.files, files.rel(files.reviews))))
+        built = replace(built, reviews=reviews, files=inputs)
     _coverage(built, report)
+    check_reviews(built, report)
     return built, report
 
 
