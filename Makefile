@@ -30,7 +30,7 @@ serve: $(STAMP)
 
 publish: $(STAMP)
 	test -n "$(VERSION)" || { echo "usage: make publish VERSION=2025.1"; exit 2; }
-	PATH="$(CURDIR)/$(BIN):$$PATH" NO_MKDOCS_2_WARNING=1 $(BIN)/mike deploy --update-aliases $(VERSION) latest
+	$(BIN)/certfolio publish $(VERSION)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_site.py
+	$(BIN)/python benchmarks/bench_diff.py
 
 validate: $(STAMP)
 	$(BIN)/certfolio validate evidence --strict

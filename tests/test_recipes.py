@@ -129,7 +129,7 @@ def test_github_workflow_triggers_permissions_and_pins() -> None:
     runs = [step.get("run", "") for step in deploy["steps"]]
     assert "git fetch origin gh-pages --depth=1 || true" in runs
     assert any("git config user.name" in run for run in runs)
-    assert any('mike deploy --push --update-aliases "${TAG}" latest' in run for run in runs)
+    assert any('certfolio publish "${TAG}" --push' in run for run in runs)
     assert check["steps"][-1]["with"]["path"] == "site/"
 
 
@@ -164,7 +164,7 @@ def test_gitlab_ci_jobs_and_stages() -> None:
     pipeline = load(GITLAB)
     assert pipeline["stages"] == ["check", "build", "deploy"]
     jobs = {name: job["stage"] for name, job in pipeline.items() if "script" in job}
-    assert jobs == {"validate": "check", "site": "build", "pages": "deploy"}
+    assert jobs == {"validate": "check", "review": "check", "site": "build", "pages": "deploy"}
     assert pipeline["site"]["artifacts"]["paths"] == ["site/"]
     assert pipeline["pages"]["artifacts"]["paths"] == ["public"]
     assert pipeline["pages"]["rules"] == [{"if": "$CI_COMMIT_TAG =~ /^(v|audit-)/"}]

@@ -55,6 +55,8 @@ def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
         return [index, *(p for p in site.pages if p.startswith(f"{folder}/") and p != index)]
 
     nav: list[Any] = [{labels["home"]: "index.md"}]
+    if "changes.md" in site.pages:  # a published version: what changed since the last
+        nav.append({labels["changes_since"]: "changes.md"})
     nav += [{labels[f]: section(f)} for f in ("categories", "requirements", "evidence")]
     nav += [{labels[f]: section(f)} for f in ("metrics", "findings")]
     nav += [{labels["owners"]: "owners.md"}, {labels["traceability"]: "traceability.md"}]

@@ -37,6 +37,7 @@ from generator.site import output
 from generator.site.build import Site, generate_site
 from generator.site.escape import md_cell
 from generator.site.i18n import Labels
+from generator.site.release import Release
 from generator.site.render import SourceInfo, front_matter
 from generator.site.sanitise import sanitise
 
@@ -101,6 +102,7 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
                 template_dirs=templates,
                 cache_dir=cache_dir,
                 workers=self.config.workers,
+                release=Release.from_environment(),  # set by `certfolio publish`
             )
         except CertfolioError as exc:  # a template error: name the file and line, no traceback
             raise PluginError("\n  ".join([exc.message, *exc.details])) from None

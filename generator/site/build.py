@@ -28,8 +28,10 @@ from generator.diagnostics import Diagnostic, Level, Report
 from generator.model import Portfolio
 from generator.portfolio.source import read_limited
 from generator.portfolio.validate import validate_portfolio
+from generator.review.suspect import suspects_by_record
 from generator.site import chartcache, charts, output
 from generator.site.i18n import Labels
+from generator.site.release import Release, changes_since
 from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
 
 
@@ -112,7 +114,11 @@ def git_blob_id(content: bytes) -> str:
 
 
 def _manifest(
-    portfolio: Portfolio, source: SourceInfo, as_of: dt.date, attachments: dict[str, Published]
+    portfolio: Portfolio,
+    source: SourceInfo,
+    as_of: dt.date,
+    attachments: dict[str, Published],
+    release: Release | None = None,
 ) -> bytes:
     inputs: list[dict[str, object]] = []
     base = portfolio.root.parent
@@ -136,6 +142,8 @@ def _manifest(
         "as_of": as_of.isoformat(),
         "inputs": sorted(inputs, key=lambda x: str(x["path"])),
     }
+    if release is not None:  # a published version: which, and the one it follows
+        document["release"] = {"version": release.version, "previous": release.previous}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -147,6 +155,7 @@ def generate_site(
     workers: int | None = None,
     progress: bool | None = None,
     report: Report | None = None,
+    release: Release | None = None,
 ) -> tuple[Site | None, Report]:
     """Build every page and file of the site; None (and the reasons) when validation fails."""
     timings: dict[str, float] = {}
@@ -194,9 +203,20 @@ def generate_site(
     for mid in assessment.metrics:
         files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
     files["assessment.json"] = assessment_json(assessment, lint).encode("utf-8")
-    files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments)
+    files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments, release)
+    changes = changes_since(release, portfolio.root, assessment.as_of) if release else None
     validation = [d for d in report.sorted() if d.level is Level.WARNING]
-    data = SiteData(assessment, labels, source, chart_alt, attachments, checks, validation)
+    data = SiteData(
+        assessment,
+        labels,
+        source,
+        chart_alt,
+        attachments,
+        checks,
+        validation,
+        changes,
+        suspects_by_record(portfolio),
+    )
     pages = render_pages(data, [*template_dirs, default_templates()])
     timings["render"] = time.perf_counter() - start
     site = Site(

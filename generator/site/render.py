@@ -26,6 +26,7 @@ from generator.assess.lint import Readiness
 from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic
 from generator.errors import CertfolioError
+from generator.review.suspect import Suspect
 from generator.site import formats
 from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
 from generator.site.i18n import Labels
@@ -76,6 +77,8 @@ class SiteData:
     attachments: dict[str, Published] = field(default_factory=dict)  # by portfolio path
     readiness: list[Readiness] = field(default_factory=list)  # readiness warnings
     validation: list[Diagnostic] = field(default_factory=list)  # validation warnings
+    changes: tuple[str, str] | None = None  # (previous version, Markdown of the changes since)
+    suspects: dict[str, tuple[Suspect, ...]] = field(default_factory=dict)  # by record ID
 
 
 def front_matter(title: str) -> str:
@@ -210,6 +213,8 @@ def _common(data: SiteData) -> dict[str, Any]:
         "evidence_orders": _evidence_orders(assessment, people),
         "findings_via": _findings_via_metrics(assessment),
         "readiness": data.readiness,
+        "changes": data.changes,
+        "suspects": data.suspects,
         "validation": data.validation,
         "record_pages": _record_pages(data.assessment.portfolio),
         "a": assessment,
@@ -272,6 +277,9 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     render("owners.md", "owners.md.j2", labels["owners"])
     render("traceability.md", "traceability.md.j2", labels["traceability"])
     render("warnings.md", "warnings.md.j2", labels["readiness_warnings"])
+    if data.changes is not None:
+        since = f"{labels['changes_since']} {data.changes[0]}"
+        pages["changes.md"] = front_matter(since) + f"# {md_inline(since)}\n\n{data.changes[1]}"
     pages_of: list[tuple[str, dict[str, Any], Callable[[Any], str]]] = [
         ("category", {c.id: c for c in portfolio.config.categories}, lambda c: c.id),
         ("requirement", portfolio.requirements, lambda r: r.id),
