@@ -46,19 +46,41 @@ def own_pages(docs: Path, site: Site) -> list[str]:
     return [page for page in own if page not in site.pages]
 
 
+#: Folders whose record pages stay out of the navigation: each is reached from its register
+#: (the folder's index page) and from every page that links it.
+RECORD_FOLDERS = ("requirements", "evidence", "metrics", "findings")
+
+
+#: Folders of register pages split for size (traceability per category), reached from the
+#: register's first page.
+SPLIT_FOLDERS = ("traceability",)
+
+
+def in_navigation(page: str) -> bool:
+    """False for a record page (and the pages a large register is split into): listing every
+    record in the navigation puts every page on every page (the site grows with pages
+    squared); registers and links reach them instead."""
+    folder, _, rest = page.partition("/")
+    hidden = (*RECORD_FOLDERS, *SPLIT_FOLDERS)
+    return not (folder in hidden and rest and rest != "index.md")
+
+
 def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
-    """The site's navigation: home, one section per kind of record (its register first), the
-    owners, the traceability matrix and the warnings page, then the team's own pages."""
+    """The site's navigation, the same size whatever the portfolio's: home, the categories
+    (each with its requirements on its page), one register per kind of record, the owners,
+    the traceability matrix and the warnings page, then the team's own pages. Record pages
+    are reached from their registers and by links (`in_navigation`)."""
 
     def section(folder: str) -> list[str]:
         index = f"{folder}/index.md"
-        return [index, *(p for p in site.pages if p.startswith(f"{folder}/") and p != index)]
+        rest = (p for p in site.pages if p.startswith(f"{folder}/") and p != index)
+        return [index, *(p for p in rest if in_navigation(p))]
 
     nav: list[Any] = [{labels["home"]: "index.md"}]
     if "changes.md" in site.pages:  # a published version: what changed since the last
         nav.append({labels["changes_since"]: "changes.md"})
-    nav += [{labels[f]: section(f)} for f in ("categories", "requirements", "evidence")]
-    nav += [{labels[f]: section(f)} for f in ("metrics", "findings")]
+    nav.append({labels["categories"]: section("categories")})
+    nav += [{labels[f]: f"{f}/index.md"} for f in RECORD_FOLDERS]
     nav += [{labels["owners"]: "owners.md"}, {labels["traceability"]: "traceability.md"}]
     if "warnings.md" in site.pages:
         nav.append({labels["readiness_warnings"]: "warnings.md"})

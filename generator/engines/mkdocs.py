@@ -27,11 +27,18 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException, PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.diagnostics import Report, format_report, visible
-from generator.engines.common import STYLESHEET, BuildResult, navigation, own_pages, packaged
+from generator.engines.common import (
+    STYLESHEET,
+    BuildResult,
+    in_navigation,
+    navigation,
+    own_pages,
+    packaged,
+)
 from generator.errors import CertfolioError, UsageError
 from generator.site import output
 from generator.site.build import Site, generate_site
@@ -142,7 +149,8 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
             css = packaged("assets").joinpath("certfolio.css").read_bytes()
             files.append(File.generated(config, STYLESHEET, content=css))
         for path, text in self.site.pages.items():
-            self._add(files, File.generated(config, path, content=text))
+            where = InclusionLevel.UNDEFINED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
+            self._add(files, File.generated(config, path, content=text, inclusion=where))
         for path, content in self.site.files.items():
             kind = VerbatimFile if path in self.site.verbatim else File
             self._add(files, kind.generated(config, path, content=content))

@@ -32,6 +32,10 @@ from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
 from generator.site.i18n import Labels
 from generator.site.say import say
 
+#: Registers longer than this many rows are split into pages (evidence) or per category
+#: (traceability), so that no page grows with the portfolio.
+REGISTER_PAGE = 250
+
 #: Where each kind of record's page lives, relative to the site root.
 FOLDERS = {
     "requirement": "requirements",
@@ -270,12 +274,42 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     labels = data.labels
     render("index.md", "index.md.j2", portfolio.config.title)
     render("requirements/index.md", "requirements.md.j2", labels["requirements"])
-    render("evidence/index.md", "evidence_register.md.j2", labels["evidence"])
+    evidence = common["evidence_orders"]["freshness"]
+    if len(evidence) <= REGISTER_PAGE:  # one page, three orders as tabs
+        render("evidence/index.md", "evidence_register.md.j2", labels["evidence"], pages=0)
+    else:  # a summary, and the register in pages of REGISTER_PAGE, most urgent first
+        chunks = [evidence[i : i + REGISTER_PAGE] for i in range(0, len(evidence), REGISTER_PAGE)]
+        render(
+            "evidence/index.md", "evidence_register.md.j2", labels["evidence"], pages=len(chunks)
+        )
+        for number, chunk in enumerate(chunks, 1):
+            title = f"{labels['evidence']} {number}/{len(chunks)}"
+            render(
+                f"evidence/register-{number}.md",
+                "evidence_register.md.j2",
+                title,
+                pages=len(chunks),
+                page=number,
+                rows=chunk,
+            )
     render("metrics/index.md", "metrics.md.j2", labels["metrics"])
     render("findings/index.md", "findings.md.j2", labels["findings"])
     render("categories/index.md", "categories.md.j2", labels["categories"])
     render("owners.md", "owners.md.j2", labels["owners"])
-    render("traceability.md", "traceability.md.j2", labels["traceability"])
+    categories = portfolio.config.categories
+    if len(portfolio.requirements) <= REGISTER_PAGE:
+        render("traceability.md", "traceability.md.j2", labels["traceability"], split=False)
+    else:  # one matrix per category, so no page carries every link of the portfolio
+        render("traceability.md", "traceability.md.j2", labels["traceability"], split=True)
+        for category in categories:
+            title = f"{labels['traceability']}: {category.id}"
+            render(
+                f"traceability/{category.id}.md",
+                "traceability.md.j2",
+                title,
+                split=False,
+                only=category.id,
+            )
     render("warnings.md", "warnings.md.j2", labels["readiness_warnings"])
     if data.changes is not None:
         since = f"{labels['changes_since']} {data.changes[0]}"
