@@ -68,3 +68,17 @@ def from_repository_root(report: Report, portfolio: Path) -> Report:
         return report
     location = folder.resolve().relative_to(top).as_posix()  # '.' at the top
     return rebase_paths(report, folder.name, location)
+
+
+def config_parent() -> argparse.ArgumentParser:
+    """-f/--config-file: the MkDocs configuration the site commands read."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "-f",
+        "--config-file",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        metavar="FILE",
+        help="MkDocs configuration (default: mkdocs.yml)",
+    )
+    return parent

@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.cli.common import Commands, portfolio_of, resolve_format, strict_parent
+from generator.cli.common import (
+    Commands,
+    config_parent,
+    portfolio_of,
+    resolve_format,
+    strict_parent,
+)
 from generator.diagnostics import format_report
 from generator.errors import EXIT_OK, EXIT_PROBLEMS, BuildFailed, UsageError
 from generator.portfolio.validate import validate_portfolio
@@ -68,20 +74,15 @@ def _run_build(args: argparse.Namespace) -> int:
 def _add_site(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "site",
-        parents=[strict_parent("validation and readiness warnings fail the build too")],
+        parents=[
+            config_parent(),
+            strict_parent("validation and readiness warnings fail the build too"),
+        ],
         help="build the auditor site into site/ (previous site kept on failure)",
         description="Build the site into a fresh folder and swap it in only when the portfolio "
         "has no errors and the engine reported no warning (broken links ...). Validation and "
         "readiness warnings are shown on the site's warnings page; with --strict they fail "
         "the build. A failed build leaves the previous site as it was.",
-    )
-    parser.add_argument(
-        "-f",
-        "--config-file",
-        type=Path,
-        default=Path("mkdocs.yml"),
-        metavar="FILE",
-        help="MkDocs configuration (default: mkdocs.yml)",
     )
     parser.add_argument(
         "-d",
@@ -126,18 +127,11 @@ def _run_site(args: argparse.Namespace) -> int:
 def _add_serve(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "serve",
+        parents=[config_parent()],
         help="serve the site with live reload while you edit the portfolio",
         description="Build the site in memory and serve it on ADDRESS, rebuilding when a file "
         "of the portfolio, the templates or the docs changes. While the portfolio has errors "
         "the browser shows them instead of the site.",
-    )
-    parser.add_argument(
-        "-f",
-        "--config-file",
-        type=Path,
-        default=Path("mkdocs.yml"),
-        metavar="FILE",
-        help="MkDocs configuration (default: mkdocs.yml)",
     )
     parser.add_argument(
         "-a",
@@ -164,20 +158,13 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _add_publish(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "publish",
+        parents=[config_parent()],
         help="publish the site as a version (per audit) with mike, with its changes page",
         description="Build the site and commit it as VERSION to the deployment branch with mike "
         "(redirect aliases), titled with its as-of date; the version records its source commit "
         "and the previous version, and gets a page of the changes since that version.",
     )
     parser.add_argument("version", metavar="VERSION", help="e.g. 2025.1 or audit-2025-03")
-    parser.add_argument(
-        "-f",
-        "--config-file",
-        type=Path,
-        default=Path("mkdocs.yml"),
-        metavar="FILE",
-        help="MkDocs configuration (default: mkdocs.yml)",
-    )
     parser.add_argument("--alias", default="latest", help="alias to move (default: latest)")
     parser.add_argument("--title", default=None, help="title in the version selector")
     parser.add_argument("--branch", default="gh-pages", help="default: gh-pages")
