@@ -277,6 +277,15 @@ def test_split_metric_gets_one_panel_per_scope(assessment: Assessment, labels: L
     assert {"ENT", "P1"} <= set(texts(root))
 
 
+def test_legends_name_what_is_drawn(rendered: dict[str, bytes]) -> None:
+    """The legends (plain artists, chartlayout.legend) keep every entry."""
+    m13 = set(texts(parse(rendered["metrics/M13.svg"])))
+    assert {"Target", "Centre line", "Control limits", "Value", "Missed target"} <= m13
+    assert "Signal: beyond limits" in m13
+    overview = set(texts(parse(rendered["charts/overview.svg"])))
+    assert {"met", "partly met", "not met", "no evidence", "improving", "no data"} <= overview
+
+
 # cache ---------------------------------------------------------------------------------------
 
 

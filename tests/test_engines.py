@@ -116,7 +116,7 @@ def test_every_zensical_link_resolves(sites: tuple[Path, Path, Path, Path]) -> N
                 continue  # the outdated-version banner links above the version folder (mike)
             assert target.exists(), (path, url)
             checked += 1
-    assert checked > 10_000
+    assert checked > 3_000  # every page links its sections, registers and related records
 
 
 def test_zensical_builds_the_same_bytes_twice(sites: tuple[Path, Path, Path, Path]) -> None:

@@ -30,6 +30,11 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from generator.site.charts import ChartSpec
 from generator.site.draw import CHART_STYLE_VERSION, RC_PARAMS, render_svg
 
+#: Fewer charts than this are drawn in this process unless `workers` says otherwise: starting
+#: a pool (a forkserver, matplotlib imported in every worker, ~0.8 s) costs more than
+#: drawing them here (~40 ms each, benchmarks/bench_charts.py) saves on two cores.
+POOL_FROM = 32
+
 
 @dataclass
 class ChartStats:
@@ -126,9 +131,12 @@ def worker_pool(jobs: int) -> cf.ProcessPoolExecutor:
 def _render_misses(
     misses: dict[str, ChartSpec], workers: int | None, progress: bool | None
 ) -> dict[str, bytes]:
-    """Render keyed specs: serially for 1–2 or one worker, else in a process pool."""
+    """Render keyed specs: serially for 1–2 or one worker, else in a process pool; by
+    default (no `workers`) in a pool of one worker per core from `POOL_FROM` charts on."""
     count = len(misses)
     jobs = workers if workers is not None else min(os.cpu_count() or 1, count)
+    if workers is None and count < POOL_FROM:
+        jobs = 1
     show = progress if progress is not None else (sys.stderr.isatty() and count > 8)
     done: dict[str, bytes] = {}
     with tqdm(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:

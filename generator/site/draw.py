@@ -5,7 +5,9 @@ state and is not thread-safe) inside a fixed `rc_context`, with a fixed hash
 salt, no date or creator metadata and text kept as text, so one spec gives the same bytes in any
 process (tests/test_charts.py checks it across hash seeds). Numbers, months and dates are
 written in the spec's language (`formats`, `ticks`); month tick labels never collide
-(tests/test_ticks.py measures them).
+(tests/test_ticks.py measures them). A chart is drawn once, with no layout engine:
+`chartlayout` places the plots and draws the legends from measured text
+(benchmarks/bench_charts.py times it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from generator.assess.states import (
     METRIC_STATUSES,
@@ -33,7 +36,7 @@ from generator.assess.states import (
     MetricState,
     RequirementState,
 )
-from generator.site import formats
+from generator.site import chartlayout, formats
 from generator.site.charts import (
     ChartSpec,
     FindingsChart,
@@ -47,7 +50,7 @@ from generator.site.charts import (
 from generator.site.ticks import NumberFormatter, day_axis, month_axis
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
-CHART_STYLE_VERSION = "3"
+CHART_STYLE_VERSION = "4"
 
 # Okabe-Ito, a colour-blind-safe palette; every element also differs by line style or marker.
 BLUE, ORANGE, SKY, GREEN = "#0072B2", "#E69F00", "#56B4E9", "#009E73"
@@ -64,7 +67,7 @@ RC_PARAMS: Any = {
     "svg.hashsalt": "certfolio-charts",
     "svg.fonttype": "none",
     "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
+    "font.sans-serif": [chartlayout.FONT],
     "font.size": 9,
     "text.parse_math": False,  # user text with "$" stays literal
     "text.usetex": False,
@@ -72,8 +75,9 @@ RC_PARAMS: Any = {
     "axes.spines.right": False,
     "hatch.linewidth": 0.8,
 }
-_WIDTH, _DPI = 9.0, 100
-_LEGEND: Any = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8}
+# A plot's title, top left; given its y, it stays there (else matplotlib measures the y axis
+# at every draw to see whether tick labels on top push it up: ours are at the bottom).
+_TITLE: Any = {"loc": "left", "y": 1.0}
 _LEGEND_WIDTH = 34  # characters a legend line holds: the plot keeps room for its month ticks
 
 
@@ -131,11 +135,10 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         ax.plot([x0, x1], [y0, y1], color=GREY, ls=(0, (6, 2)), lw=1.2, zorder=2)
         name = f"{w['chart_trend']} ({formats.p_value(p, spec.language)})"
         keys[name] = Line2D([], [], color=GREY, ls=(0, (6, 2)), lw=1.2)
-    for gap in panel.missing:
-        ax.plot([gap], [0.03], transform=top, marker="x", ms=7, mew=1.6, color=VERMILLION)
-        keys[w["chart_no_data"]] = Line2D(
-            [], [], marker="x", ms=7, mew=1.6, color=VERMILLION, ls="none"
-        )
+    if panel.missing:
+        cross: dict[str, Any] = {"marker": "x", "ms": 7, "mew": 1.6, "color": VERMILLION}
+        ax.plot(panel.missing, [0.03] * len(panel.missing), transform=top, ls="none", **cross)
+        keys[w["chart_no_data"]] = Line2D([], [], ls="none", **cross)
     ax.plot(panel.x, panel.values, color=BLUE, lw=1.6, zorder=3)
     missed = set(panel.missed)
     for hollow, key in ((False, "chart_value"), (True, "chart_missed")):
@@ -155,20 +158,16 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         ax.plot(signal.points, [where[x] for x in signal.points], ls="none", zorder=5, **mark)
         label = f"{w['chart_signal']}: {w['w:' + signal.rule]}"
         keys[label] = Line2D([], [], ls="none", **mark)
+    if panel.low_n:  # one errorbar for all: each call makes a collection and its caps
+        few = panel.low_n
+        bars = [[lo.value - lo.low for lo in few], [lo.high - lo.value for lo in few]]
+        at = ([lo.x for lo in few], [lo.value for lo in few])
+        ax.errorbar(*at, yerr=bars, fmt="none", ecolor="black", capsize=4)
+        keys[w["chart_low_n"]] = Line2D([], [], color="k", marker="|", ms=12, mew=1.5, ls="none")
+    above = offset_copy(ax.transData, ax.get_figure(root=True), y=3, units="points")
     for low in panel.low_n:
-        bar = [[low.value - low.low], [low.high - low.value]]
-        ax.errorbar(low.x, low.value, yerr=bar, fmt="none", ecolor="black", capsize=4)
-        ax.annotate(
-            f"n={formats.number(low.n, 0, spec.language)}",
-            (low.x, low.high),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            fontsize=7,
-        )
-        keys[w["chart_low_n"]] = Line2D(
-            [], [], color="black", marker="|", ms=12, mew=1.5, ls="none"
-        )
+        n = f"n={formats.number(low.n, 0, spec.language)}"
+        ax.text(low.x, low.high, n, transform=above, ha="center", va="baseline", fontsize=7)
         ys += [low.low, low.high]
     if ys:
         lo, hi = min(ys), max(ys)
@@ -180,38 +179,31 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
     ax.yaxis.set_major_formatter(NumberFormatter(spec.language))
 
 
-def _legend(ax: Axes, handles: list[Any], names: list[str]) -> None:
-    """The legend right of the plot, long entries wrapped so the plot keeps its width."""
-    lines = [textwrap.fill(name, _LEGEND_WIDTH, break_on_hyphens=False) for name in names]
-    ax.legend(handles, lines, **_LEGEND)
-
-
-def _figure(title: str, height: float) -> Figure:
-    """A fixed-width figure with the chart's title."""
-    fig = Figure(figsize=(_WIDTH, height), layout="constrained", dpi=_DPI)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
-    return fig
+def _wrap(names: list[str]) -> list[str]:
+    """Legend entries, long ones wrapped so the plot keeps its width."""
+    return [textwrap.fill(name, _LEGEND_WIDTH, break_on_hyphens=False) for name in names]
 
 
 def _draw_metric(spec: MetricChart) -> Figure:
     n = max(len(spec.panels), 1)
-    note_h = 0.17 * len(spec.notes)
-    fig = _figure(spec.title, 0.9 + 2.9 * n + note_h)
-    ratios = [2.9] * n + ([note_h] if spec.notes else [])
-    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios)
+    fig = chartlayout.figure(
+        spec.title, 0.9 + 2.9 * n + chartlayout.NOTE_LINE * len(spec.notes) / 72
+    )
     axes: list[Axes] = []
     keys: dict[str, Any] = {}
-    for i, panel in enumerate(spec.panels):
-        ax = fig.add_subplot(grid[i, 0], sharex=axes[0] if axes else None)
-        axes.append(ax)
+    above: list[float] = []
+    titled = len(spec.panels) > 1
+    for panel in spec.panels:
+        axes.append(ax := chartlayout.plot(fig))
         _draw_panel(ax, spec, panel, keys)
-        if len(spec.panels) > 1:
-            ax.set_title(panel.scope, loc="left", fontsize=9)
+        if titled:
+            ax.set_title(panel.scope, fontsize=9, **_TITLE)
+        above.append(chartlayout.title_room(panel.scope, 9) if titled else 0.0)
     if not axes:
-        axes.append(fig.add_subplot(grid[0, 0]))
-    for ax in axes[:-1]:
-        ax.tick_params(labelbottom=False)
-    month_axis(axes[-1], spec.months, spec.language)
+        axes.append(chartlayout.plot(fig))
+        above.append(0.0)
+    for ax in axes:
+        month_axis(ax, spec.months, spec.language, labels=ax is axes[-1])
     by_month: dict[int, list[str]] = {}
     for note in spec.notes:
         by_month.setdefault(note.x, []).append(str(note.number))
@@ -228,36 +220,41 @@ def _draw_metric(spec: MetricChart) -> Figure:
             annotation_clip=False,
             bbox={"boxstyle": "round,pad=0.25", "fc": "white", "lw": 0.6},
         )
-    if spec.notes:
-        box = fig.add_subplot(grid[n, 0])
-        box.axis("off")
-        for i, note in enumerate(spec.notes):
-            text = clean_text(
-                f"{note.number}  {formats.month(spec.months[note.x], spec.language)}  "
-                f"{note.kind}: {note.text}",
-                140,
-            )
-            box.text(
-                0, 1 - i / len(spec.notes), text, transform=box.transAxes, va="top", fontsize=7.5
-            )
-    _legend(axes[0], list(keys.values()), list(keys.keys()))
+    if by_month:  # the numbers' boxes: 4 pt up, 7 pt text, 0.25 em pad, a line
+        above[0] = max(above[0], 4 + chartlayout.text_size("1", 7)[1] + 3.5 + 0.6)
+    lang = spec.language
+    notes = [
+        f"{note.number}  {formats.month(spec.months[note.x], lang)}  {note.kind}: {note.text}"
+        for note in spec.notes
+    ]
+    chartlayout.arrange(
+        fig,
+        [
+            chartlayout.Panel(ax, 1.0, ax is axes[-1], up)
+            for ax, up in zip(axes, above, strict=True)
+        ],
+        [(axes[0], list(keys.values()), _wrap(list(keys)))],
+        notes=[clean_text(note, 140) for note in notes],
+    )
     return fig
 
 
 def _bars(
     ax: Axes,
     rows: list[str],
-    names: tuple[str, ...],
     codes: tuple[str, ...],
     counts: list[tuple[int, ...]],
     language: str,
-) -> None:
-    """Horizontal stacked bars, one colour and hatch per status, counts written inside."""
+) -> list[Patch]:
+    """Horizontal stacked bars, one colour and hatch per status, counts written inside;
+    returns the legend's handles."""
     left = [0] * len(rows)
-    for j, (name, code) in enumerate(zip(names, codes, strict=True)):
+    handles = []
+    for j, code in enumerate(codes):
         colour, hatch = STATUS_STYLE[code]
         widths = [c[j] for c in counts]
-        ax.barh(rows, widths, left=left, color=colour, hatch=hatch, ec="black", lw=0.6, label=name)
+        ax.barh(rows, widths, left=left, color=colour, hatch=hatch, ec="black", lw=0.6)
+        handles.append(Patch(fc=colour, hatch=hatch, ec="black", lw=0.6))
         for y, (x0, width) in enumerate(zip(left, widths, strict=True)):
             if width:
                 ax.text(
@@ -273,33 +270,31 @@ def _bars(
     ax.invert_yaxis()
     ax.set_xlim(0, max([*left, 1]) * 1.02)
     ax.xaxis.set_major_formatter(NumberFormatter(language))
-    ax.legend(**_LEGEND)
+    return handles
 
 
 def _draw_overview(spec: OverviewChart) -> Figure:
     rows = max(len(spec.categories), 1)
-    fig = _figure(spec.title, 2.6 + 0.45 * rows)
-    top, bottom = fig.subplots(2, 1, height_ratios=[0.45 * rows + 0.4, 0.9])
-    _bars(
-        top,
-        [c for c, _ in spec.categories],
-        spec.statuses,
-        REQUIREMENT_STATUSES,
-        [n for _, n in spec.categories],
-        spec.language,
-    )
-    top.set_title(word_of(spec, "chart_requirements"), loc="left", fontsize=10)
-    _bars(
-        bottom,
-        [word_of(spec, "chart_metrics")],
-        spec.metric_statuses,
-        METRIC_STATUSES,
-        [spec.metrics],
-        spec.language,
-    )
+    fig = chartlayout.figure(spec.title, 2.6 + 0.45 * rows)
+    top, bottom = chartlayout.plot(fig), chartlayout.plot(fig)
+    titles = [word_of(spec, k) for k in ("chart_requirements", "chart_metrics")]
+    categories = [c for c, _ in spec.categories]
+    counts = [n for _, n in spec.categories]
+    keys = _bars(top, categories, REQUIREMENT_STATUSES, counts, spec.language)
+    metric_keys = _bars(bottom, titles[1:], METRIC_STATUSES, [spec.metrics], spec.language)
     bottom.set_yticks([])
-    bottom.set_title(word_of(spec, "chart_metrics"), loc="left", fontsize=10)
     bottom.set_xlabel(word_of(spec, "count"))
+    for ax, title in zip((top, bottom), titles, strict=True):
+        ax.set_title(title, fontsize=10, **_TITLE)
+    room = [chartlayout.title_room(title, 10) for title in titles]
+    chartlayout.arrange(
+        fig,
+        [
+            chartlayout.Panel(top, 0.45 * rows + 0.4, above=room[0]),
+            chartlayout.Panel(bottom, 0.9, above=room[1]),
+        ],
+        [(top, keys, spec.statuses), (bottom, metric_keys, spec.metric_statuses)],
+    )
     return fig
 
 
@@ -318,8 +313,8 @@ def _draw_findings(spec: FindingsChart) -> Figure:
     grid = sorted({-1, 0, day(as_of), *(day(d) for d, _ in spec.raised + spec.closed)})
     raised = [level(spec.raised, x) for x in grid]
     closed = [level(spec.closed, x) for x in grid]
-    fig = _figure(spec.title, 3.8)
-    ax = fig.add_subplot()
+    fig = chartlayout.figure(spec.title, 3.8)
+    ax = chartlayout.plot(fig)
     ax.fill_between(grid, closed, raised, step="post", fc="none", ec=ORANGE, hatch="//", lw=0)
     ax.step(grid, raised, where="post", color=BLUE, lw=1.8)
     ax.step(grid, closed, where="post", color=GREEN, lw=1.8, ls="--")
@@ -363,7 +358,8 @@ def _draw_findings(spec: FindingsChart) -> Figure:
         Line2D([], [], color=VERMILLION, marker="v", ls="none", ms=8),
     ]
     names = ["raised", "chart_findings_closed", "chart_findings_open", "due"]
-    _legend(ax, handles, [word_of(spec, k) for k in names])
+    lines = _wrap([word_of(spec, k) for k in names])
+    chartlayout.arrange(fig, [chartlayout.Panel(ax)], [(ax, handles, lines)])
     return fig
 
 
@@ -411,5 +407,5 @@ def render_png(spec: ChartSpec) -> bytes:
         fig = _draw(spec)
         FigureCanvasAgg(fig)
         out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=_DPI, metadata={"Software": None})
+        fig.savefig(out, format="png", dpi=chartlayout.PNG_DPI, metadata={"Software": None})
     return out.getvalue()

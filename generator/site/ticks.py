@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.markers import TICKDOWN
 from matplotlib.ticker import Formatter
 
 from generator.site import formats
@@ -55,13 +57,43 @@ def month_ticks(months: Sequence[str], language: str) -> list[tuple[int, str]]:
     return ticks
 
 
-def month_axis(ax: Axes, months: Sequence[str], language: str) -> None:
+def _marks(ax: Axes, xs: Sequence[int], *, major: bool) -> None:
+    """Tick marks under the plot at `xs`, as matplotlib draws major or minor ticks, but as
+    one line of markers: a matplotlib tick is five artists of its own."""
+    if not xs:
+        return
+    rc = mpl.rcParams
+    size, width = (
+        (rc["xtick.major.size"], rc["xtick.major.width"])
+        if major
+        else (rc["xtick.minor.size"], rc["xtick.minor.width"])
+    )
+    ax.plot(
+        xs,
+        [0.0] * len(xs),
+        transform=ax.get_xaxis_transform(),
+        ls="none",
+        marker=TICKDOWN,
+        ms=size,
+        mew=width,
+        color=rc["xtick.color"],
+        clip_on=False,
+        zorder=1.5,  # where matplotlib draws an axis (axes.axisbelow: "line")
+    )
+
+
+def month_axis(ax: Axes, months: Sequence[str], language: str, *, labels: bool = True) -> None:
     """An x axis of consecutive months at 0, 1, 2 ...: `month_ticks` labelled, every month a
-    minor tick, half a month of room at either end."""
+    short mark, half a month of room at either end. Without `labels` (a plot above another)
+    the ticks are marks alike and the axis has no ticks of its own."""
     major = month_ticks(months, language)
-    ax.set_xticks([i for i, _ in major], [label for _, label in major])
-    ax.set_xticks(range(len(months)), minor=True)
     ax.set_xlim(-0.7, max(len(months), 1) - 0.3)
+    if labels:
+        ax.set_xticks([i for i, _ in major], [label for _, label in major])
+    else:
+        ax.set_xticks([])
+        _marks(ax, [i for i, _ in major], major=True)
+    _marks(ax, range(len(months)), major=False)
 
 
 def day_axis(ax: Axes, start: dt.date, end: dt.date, language: str) -> None:
