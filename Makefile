@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := $(if $(filter true,$(CI)),-c constraints-ci.txt)
 PORT ?= 8000
 
-.PHONY: install site serve publish test lint bench validate clean constraints
+.PHONY: install site serve publish test lint bench bench-full validate clean constraints
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_site.py
 	$(BIN)/python benchmarks/bench_diff.py
+	$(BIN)/python benchmarks/bench_charts.py
+	$(BIN)/python benchmarks/bench_scale.py --size quarter
+
+bench-full: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py --size full
 
 validate: $(STAMP)
 	$(BIN)/certfolio validate evidence --strict

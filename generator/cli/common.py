@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from generator.diagnostics import Report, rebase_paths
+from generator.portfolio.parsecache import ParseCache
 from generator.site.output import repository_root
 
 EXIT_INTERNAL = 3
@@ -51,6 +52,27 @@ def portfolio_parent() -> argparse.ArgumentParser:
         help="portfolio folder (default: ./evidence, else .)",
     )
     return parent
+
+
+def cache_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again instead of using the parse cache (.cache/certfolio/parse)",
+    )
+    return parent
+
+
+def parse_cache(args: argparse.Namespace) -> ParseCache | None:
+    """The parse cache, unless --no-cache: .cache/certfolio/parse at the top of the git work
+    tree holding the portfolio (where the chart cache and .gitignore's /.cache/ are), else in
+    the portfolio's parent folder, the one diagnostics' paths start from."""
+    if args.no_cache:
+        return None
+    folder = portfolio_of(args).absolute()
+    top = repository_root(folder) if folder.is_dir() else None
+    return ParseCache((top or folder.parent) / ".cache" / "certfolio" / "parse")
 
 
 def strict_parent(help_text: str) -> argparse.ArgumentParser:

@@ -13,7 +13,9 @@ from generator.assess.status import assess_portfolio
 from generator.assess.summary import summary_text
 from generator.cli.common import (
     Commands,
+    cache_parent,
     from_repository_root,
+    parse_cache,
     parse_date,
     portfolio_of,
     resolve_format,
@@ -67,7 +69,7 @@ def _run_init(args: argparse.Namespace) -> int:
 def _add_validate(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "validate",
-        parents=[portfolio, strict_parent("warnings fail too")],
+        parents=[portfolio, strict_parent("warnings fail too"), cache_parent()],
         help="check every file of a portfolio and report all problems",
         description="Check every file of a portfolio and report all problems, sorted, as "
         "path:line:col: level: message [CODE].",
@@ -82,7 +84,7 @@ def _add_validate(commands: Commands, portfolio: argparse.ArgumentParser) -> Non
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    _, report = validate_portfolio(portfolio_of(args))
+    _, report = validate_portfolio(portfolio_of(args), cache=parse_cache(args))
     fmt = resolve_format(args.format)
     if fmt == "github":
         report = from_repository_root(report, portfolio_of(args))
@@ -96,7 +98,11 @@ def _run_validate(args: argparse.Namespace) -> int:
 def _add_assess(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "assess",
-        parents=[portfolio, strict_parent("readiness warnings fail too (exit 1)")],
+        parents=[
+            portfolio,
+            strict_parent("readiness warnings fail too (exit 1)"),
+            cache_parent(),
+        ],
         help="compute status as of a date: metrics, evidence, findings, requirements",
         description="Validate the portfolio, then compute every requirement's status with its "
         "reasons, as of the portfolio's as_of date (or --as-of).",
@@ -118,7 +124,7 @@ def _add_assess(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
 
 
 def _run_assess(args: argparse.Namespace) -> int:
-    portfolio, report = validate_portfolio(portfolio_of(args))
+    portfolio, report = validate_portfolio(portfolio_of(args), cache=parse_cache(args))
     if portfolio is None:
         sys.stdout.write(format_report(report, resolve_format(None)))
         return EXIT_PROBLEMS

@@ -2,6 +2,7 @@
 
 Owns: reading files safely (`source`), the hardened YAML and CSV parsers, the JSON Schemas
 (`schema`), attachment and URL checks, building records and metric series from parsed files,
-and `validate`, the one entry point. May import only the ground floor (`generator.model`,
-`generator.diagnostics`, `generator.errors`); nothing here knows about assessment or sites.
+the parse cache (`parsecache`), and `validate`, the one entry point. May import only the
+ground floor (`generator.model`, `generator.diagnostics`, `generator.errors`); nothing here
+knows about assessment or sites.
 """

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import phonenumbers
 from generator import model as m
 from generator.diagnostics import Diagnostic, Report, Span
 from generator.portfolio.attachments import check_attachment
-from generator.portfolio.csvparse import DEFAULT_DIALECT, Dialect, parse_csv
+from generator.portfolio.csvparse import DEFAULT_DIALECT, Cell, Dialect, Table, parse_csv
 from generator.portfolio.detect import Hit, compact, find_sensitive, mask
 from generator.portfolio.extract import EXTRACTORS, Unreadable, extract_text
 from generator.portfolio.load import Files
@@ -167,6 +167,49 @@ class _Lines:
         return self.position(found) if found >= 0 else (line, col)
 
 
+def yaml_texts(doc: Document) -> Iterator[tuple[str, Path_, bool]]:
+    """Every text the guard reads in a YAML file: each key, with the path of its mapping, and
+    each string or number value longer than 5 characters, with its path (`is_key` says which)."""
+    stack: list[tuple[Path_, Any]] = [((), doc.data)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield key, at, True
+                stack.append(((*at, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*at, i), item) for i, item in enumerate(value))
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            text = str(value)
+            if len(text) > 5:
+                yield text, at, False
+
+
+def table_texts(table: Table, dialect: Dialect) -> Iterator[tuple[str, Cell]]:
+    """Every cell the guard reads in a data file, with its column: all but the plain numbers
+    of the number columns and the cells of at most 5 characters."""
+    for row in table.rows:
+        for column, cell in row.items():
+            if len(cell.text) <= 5 or (
+                column in _NUMBER_COLUMNS and dialect.number.fullmatch(cell.text)
+            ):
+                continue
+            yield column, cell
+
+
+def yaml_clean(doc: Document, regions: Sequence[str]) -> bool:
+    """True when the guard would find nothing, allowed or not, in the YAML file's text: what
+    the parse cache records, so that `guard_portfolio` may `skip` the file's text."""
+    return not any(find_sensitive(text, regions) for text, _, _ in yaml_texts(doc))
+
+
+def data_clean(text: str, table: Table | None, dialect: Dialect, regions: Sequence[str]) -> bool:
+    """`yaml_clean` for a data file: its table's cells, or its lines when it did not parse."""
+    if table is not None:
+        return not any(find_sensitive(c.text, regions) for _, c in table_texts(table, dialect))
+    return not any(find_sensitive(line, regions) for line in _LINE_BREAK.split(text))
+
+
 class _Guard:
     def __init__(self, files: Files, config: m.Config, report: Report, limits: Limits) -> None:
         self.files = files
@@ -217,20 +260,12 @@ class _Guard:
     def yaml(self, doc: Document) -> None:
         path = self.in_portfolio(doc.rel)
         found: list[tuple[Hit, tuple[int, int], str, str]] = []
-        stack: list[tuple[Path_, Any]] = [((), doc.data)]
-        while stack:
-            at, value = stack.pop()
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    for hit in self.hits(key, path):
-                        where = f"in a key of '{field_name(at)}'"
-                        found.append((hit, doc.keys.get((*at, key), (1, 1)), key, where))
-                    stack.append(((*at, key), item))
-            elif isinstance(value, list):
-                stack.extend(((*at, i), item) for i, item in enumerate(value))
-            elif isinstance(value, str | int) and not isinstance(value, bool):
-                text = str(value)
-                for hit in self.hits(text, path) if len(text) > 5 else []:
+        for text, at, is_key in yaml_texts(doc):
+            for hit in self.hits(text, path):
+                if is_key:
+                    where = f"in a key of '{field_name(at)}'"
+                    found.append((hit, doc.keys.get((*at, text), (1, 1)), text, where))
+                else:
                     found.append((hit, doc.values.get(at, (1, 1)), text, f"in '{field_name(at)}'"))
         source = self.source(doc.rel, self.limits.yaml_bytes) if found else None
         for hit, (line, col), text, where in found:
@@ -247,14 +282,11 @@ class _Guard:
         if table is None:  # a broken table is still read, line by line
             self.text_lines(source.text, rel, path)
             return
-        for row in table.rows:
-            for column, cell in row.items():
-                if column in _NUMBER_COLUMNS and dialect.number.fullmatch(cell.text):
-                    continue
-                for hit in self.hits(cell.text, path) if len(cell.text) > 5 else []:
-                    window = 2 * len(cell.text) + 8
-                    line, col = source.locate(cell.span.line, cell.span.col, hit.text, window)
-                    self.emit(hit, Span(rel, line, col), f"in column '{column}'")
+        for column, cell in table_texts(table, dialect):
+            for hit in self.hits(cell.text, path):
+                window = 2 * len(cell.text) + 8
+                line, col = source.locate(cell.span.line, cell.span.col, hit.text, window)
+                self.emit(hit, Span(rel, line, col), f"in column '{column}'")
 
     def text_lines(self, text: str, rel: str, path: str) -> None:
         for number, line in enumerate(_LINE_BREAK.split(text), 1):
@@ -329,14 +361,19 @@ def guard_portfolio(
     report: Report,
     limits: Limits = DEFAULT_LIMITS,
     dialects: Mapping[Path, Dialect] | None = None,
+    skip: Container[str] = frozenset(),
 ) -> None:
     """Report every unallowed identifier or secret in the portfolio's files and names; a data
-    file is read in the CSV dialect its metric declares (`dialects`)."""
+    file is read in the CSV dialect its metric declares (`dialects`). The text of the files
+    in `skip` (paths as in diagnostics) is not read again: the parse cache found nothing in it
+    in the same regions (`yaml_clean`, `data_clean`); their names and attachments still are."""
     guard = _Guard(files, config, report, limits)
     for doc in docs:
-        guard.yaml(doc)
+        if doc.rel not in skip:
+            guard.yaml(doc)
     for path, rel in sorted(files.tables.items(), key=lambda item: item[1]):
-        guard.table(rel, (dialects or {}).get(path, DEFAULT_DIALECT))
+        if rel not in skip:
+            guard.table(rel, (dialects or {}).get(path, DEFAULT_DIALECT))
     guard.names([files.portfolio, *(path for _, path in files.records), *files.tables])
     guard.attachments(docs)
     if guard.found:  # other checks may quote the same value (an unknown ID, a file name)

@@ -43,6 +43,10 @@ class Files:
     reviews: Path | None = None  # reviews.yaml beside portfolio.yaml, when there is one
 
     def rel(self, path: Path) -> str:
+        # paths here are built from `base`: a prefix test says what relative_to would, faster
+        text, prefix = str(path), os.path.join(str(self.base), "")
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix) :].replace(os.sep, "/")
         return path.relative_to(self.base).as_posix()
 
 
@@ -167,8 +171,13 @@ def load_document(
 ) -> Document | None:
     """Read, parse and schema-check one YAML file; None when it cannot be used."""
     text = read_text(path, rel, limits.yaml_bytes, report)
-    if text is None:
-        return None
+    return None if text is None else check_document(kind, text, rel, report, limits)
+
+
+def check_document(
+    kind: str, text: str, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
+) -> Document | None:
+    """Parse and schema-check the text of one YAML file; None when it cannot be used."""
     doc = parse_yaml(text, rel, report, limits)
     if doc is None or not check_schema(kind, doc, report):
         return None

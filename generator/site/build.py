@@ -26,6 +26,7 @@ from generator.assess.lint import readiness
 from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Diagnostic, Level, Report
 from generator.model import Portfolio
+from generator.portfolio.parsecache import ParseCache
 from generator.portfolio.source import read_limited
 from generator.portfolio.validate import validate_portfolio
 from generator.review.suspect import suspects_by_record
@@ -157,10 +158,12 @@ def generate_site(
     report: Report | None = None,
     release: Release | None = None,
 ) -> tuple[Site | None, Report]:
-    """Build every page and file of the site; None (and the reasons) when validation fails."""
+    """Build every page and file of the site; None (and the reasons) when validation fails.
+    With `cache_dir`, charts are cached there and parsed files in its `parse` folder."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    portfolio, report = validate_portfolio(portfolio_dir, report)
+    parses = ParseCache(cache_dir / "parse") if cache_dir is not None else None
+    portfolio, report = validate_portfolio(portfolio_dir, report, cache=parses)
     timings["load"] = time.perf_counter() - start
     if portfolio is None:
         return None, report
