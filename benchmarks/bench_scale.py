@@ -233,13 +233,13 @@ def run_once(workdir: Path, counts: dict[str, int], engines: Sequence[str]) -> d
             if step:
                 _edit_one_title(project, f"(edited for {engine})")
             figures = _child("build", str(project), engine, str(site), env=env)
-            if figures["problems"]:
-                raise SystemExit(f"{engine} build failed: {figures['problems']}")
+            stages[f"{engine} {build_name}"] = figures
+            if figures["problems"]:  # reported, and the other engines still measured
+                break
             figures.update(_site_figures(site))
             engine_seconds = figures["timings"].get(engine, 0.0)
             figures["engine_seconds"] = engine_seconds
             figures["engine_ms_per_page"] = 1000 * engine_seconds / max(figures["pages"], 1)
-            stages[f"{engine} {build_name}"] = figures
     return report
 
 
@@ -290,7 +290,9 @@ def table(report: dict[str, Any]) -> str:
             notes = f"{figures['charts']:.0f} charts, {per:.0f} ms each"
         if "render_seconds" in figures:
             notes = f"render {figures['render_seconds']:.2f} s, {figures['pages']:.0f} pages"
-        if "engine_seconds" in figures:
+        if figures.get("problems"):
+            notes = "failed: " + "; ".join(figures["problems"])[:300]
+        elif "engine_seconds" in figures:
             notes = (
                 f"engine {figures['engine_seconds']:.1f} s = {figures['engine_ms_per_page']:.0f} "
                 f"ms/page, {figures['pages']:.0f} pages, {figures['site_bytes'] / 1e6:.0f} MB, "

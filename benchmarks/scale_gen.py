@@ -295,11 +295,11 @@ def _metric(
     ]
     for k, period in enumerate(months):
         for scope, (base, drift) in zip(scopes, shapes, strict=True):
-            value = base + drift * spread * k / 3 + rng.gauss(0, spread / 3)
+            value = base + drift * spread * k / 12 + rng.gauss(0, spread / 3)
             if unit == "%" and direction != "band":
                 value = min(max(value, 0.0), 100.0)
             cells = [period, *([scope] if split else []), f"{value:.1f}"]
-            rows.append(",".join(cells + ([str(rng.randint(250, 600))] if sampled else [])) + "\n")
+            rows.append(",".join(cells + ([str(rng.randint(400, 720))] if sampled else [])) + "\n")
     return "".join(out), "".join(rows)
 
 
