@@ -35,9 +35,11 @@ def _table(language: str) -> tuple[dict[str, str], dict[str, str]]:
     return dict(document["labels"]), dict(document["words"])
 
 
+@cache
 def messages(language: str) -> Mapping[str, str]:
     """The language's sentence for every assessment message code (English: the assessment's
-    own table, so the JSON document and the English site say the same)."""
+    own table, so the JSON document and the English site say the same). Built once per
+    language: every reason on every page is rendered through it."""
     if language == "en":
         return {code.value: text for code, text in ENGLISH.items()}
     return dict(_document(language).get("messages", {}))

@@ -75,10 +75,10 @@ def check_target(target: Path, protected: Iterable[tuple[str, Path]]) -> Path:
     if target.name in ("", ".", ".."):
         resolved = target.resolve()
     guarded = list(protected)
-    for _, path in list(guarded):
-        top = repository_root(path if path.is_dir() else path.parent)
-        if top is not None:
-            guarded += [("the repository root", top), ("the repository's .git", top / ".git")]
+    folders = {path if path.is_dir() else path.parent for _, path in guarded}
+    tops = {top for top in map(repository_root, sorted(folders)) if top is not None}
+    for top in sorted(tops):  # one git call per folder, each repository guarded once
+        guarded += [("the repository root", top), ("the repository's .git", top / ".git")]
     for what, path in guarded:
         path = path.resolve()
         if resolved == path or resolved in path.parents:
@@ -143,16 +143,16 @@ def _umask() -> int:
 
 
 def new_staging(target: Path) -> Path:
-    """A fresh, empty folder beside `target`, with the marker, readable as the umask allows
-    (`mkdtemp` makes it 0700, which a web server user could not read)."""
+    """A fresh, empty folder beside `target`, readable as the umask allows (`mkdtemp` makes
+    it 0700, which a web server user could not read); `swap_in` adds the marker."""
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     staging.chmod(0o777 & ~_umask())
-    (staging / MARKER).write_text(MARKER_TEXT, "utf-8")
     return staging
 
 
 def swap_in(new: Path, target: Path) -> None:
-    """Replace `target` by the folder `new` (same parent); the old one is removed after."""
+    """Mark `new` as certfolio's output and replace `target` by it (same parent); the old
+    one is removed after."""
     (new / MARKER).write_text(MARKER_TEXT, "utf-8")
     old = None
     if target.exists():
