@@ -7,14 +7,12 @@ pages, every warning on the readiness warnings page. `certfolio site --strict` i
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-
 from .conftest import DATA
+from .test_output import run
 from .test_site import make_project
 
 
@@ -30,17 +28,6 @@ def project(tmp_path: Path) -> Path:
     lines = data.read_text("utf-8").splitlines()
     data.write_text("\n".join([lines[0], *lines[1:3], *lines[4:]]) + "\n", "utf-8")  # a gap
     return root
-
-
-def run(args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = main(args)
-    finally:
-        os.chdir(old)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def test_warnings_do_not_stop_the_site_and_are_shown(
