@@ -186,7 +186,7 @@ def test_an_exception_inside_mkdocs_leaves_no_staging_folder(
 ) -> None:
     import generator.engines.mkdocs as adapter
 
-    def explode(config: object) -> None:
+    def explode(config: object, **options: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", "site/x.html")
 
     monkeypatch.setattr(adapter, "build", explode)

@@ -4,6 +4,7 @@ fixing the file brings the site back."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -86,6 +87,38 @@ def test_an_invalid_portfolio_shows_its_errors_then_the_site(tmp_path: Path) -> 
             assert "M1.csv" in page and "E500" in page
             metric.write_text(good, "utf-8")
             _wait_for(url, "Minimal portfolio for tests")
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def test_an_edit_while_serving_rebuilds_incrementally_and_keeps_search_whole(
+    tmp_path: Path,
+) -> None:
+    config = make_project(tmp_path / "project", DATA / "minimal")
+    evidence = sorted((config.parent / "evidence" / "evidence").glob("*.yaml"))[0]
+    text = evidence.read_text("utf-8")
+    start = text.index("\ntitle: ") + len("\ntitle: ")
+    port = _free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with subprocess.Popen(
+        _certfolio("serve", "-a", f"127.0.0.1:{port}", cwd=config.parent),
+        cwd=config.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    ) as server:
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_for(f"{base}/index.html", "Minimal portfolio for tests")
+            index = json.loads(_get(f"{base}/search/search_index.json") or "{}")
+            pages = {d["location"].partition("#")[0] for d in index["docs"]}
+            evidence.write_text(text[:start] + "Served edit " + text[start:], "utf-8")
+            _wait_for(f"{base}/evidence/{evidence.stem}.html", "Served edit")
+            _wait_for(f"{base}/search/search_index.json", "Served edit")
+            index = json.loads(_get(f"{base}/search/search_index.json") or "{}")
+            assert {d["location"].partition("#")[0] for d in index["docs"]} == pages
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

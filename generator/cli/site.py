@@ -93,6 +93,12 @@ def _add_site(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
         help="output folder (default: the configuration's site_dir)",
     )
     parser.add_argument(
+        "--clean",
+        action="store_true",
+        help="rebuild every page; by default only the pages whose inputs changed since the "
+        "previous site are rebuilt (the result is the same, byte for byte)",
+    )
+    parser.add_argument(
         "--engine",
         choices=("mkdocs", "zensical"),
         default="mkdocs",
@@ -109,7 +115,9 @@ def _run_site(args: argparse.Namespace) -> int:
         from generator.engines import zensical as engine
     else:  # MkDocs is imported only when it builds
         from generator.engines import mkdocs as engine  # type: ignore[no-redef]
-    result = engine.build_site(args.config_file, args.site_dir, strict=args.strict)
+    result = engine.build_site(
+        args.config_file, args.site_dir, strict=args.strict, clean=args.clean
+    )
     if result.problems:
         if result.previous_kept:
             message = "the site was not built; the previous site is unchanged:"
@@ -129,9 +137,9 @@ def _add_serve(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
         "serve",
         parents=[config_parent()],
         help="serve the site with live reload while you edit the portfolio",
-        description="Build the site in memory and serve it on ADDRESS, rebuilding when a file "
-        "of the portfolio, the templates or the docs changes. While the portfolio has errors "
-        "the browser shows them instead of the site.",
+        description="Build the site and serve it on ADDRESS, rebuilding when a file of the "
+        "portfolio, the templates or the docs changes (only the pages the change touches). "
+        "While the portfolio has errors the browser shows them instead of the site.",
     )
     parser.add_argument(
         "-a",
@@ -139,6 +147,11 @@ def _add_serve(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
         default="127.0.0.1:8000",
         metavar="ADDRESS",
         help="host:port to serve on (default: 127.0.0.1:8000)",
+    )
+    parser.add_argument(
+        "--clean",
+        action="store_true",
+        help="rebuild every page on every change (by default only what the change touches)",
     )
     parser.set_defaults(run=_run_serve)
 
@@ -148,7 +161,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     if not args.config_file.is_file():
         raise UsageError(f"no such file: {args.config_file}")
-    serve_site(args.config_file, args.dev_addr)
+    serve_site(args.config_file, args.dev_addr, incremental=not args.clean)
     return EXIT_OK
 
 

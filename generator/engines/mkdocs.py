@@ -1,4 +1,5 @@
-"""The MkDocs adapter: the only module that imports MkDocs.
+"""The MkDocs adapter: with its incremental half (`mkdocs_incremental`), the only modules
+that import MkDocs.
 
 `CertfolioPlugin` runs the generator during `mkdocs build` / `mkdocs serve` (and so under
 `mike deploy`), adds its pages and files as generated files (nothing generated is committed),
@@ -6,14 +7,16 @@ sets Material's language and the navigation from the portfolio, watches the port
 templates, and sanitises the HTML of every page with nh3 as a second line of defence (hand-written
 pages in the docs folder too: they arrive by pull request like the portfolio).
 
-`build_site` is what `make site` runs: a strict build into a fresh folder beside the target,
-swapped in only when MkDocs reported no warning at all.
+`build_site` is what `make site` runs: a strict build into a fresh folder beside the target
+(a copy of the previous site when there is one, rebuilt incrementally), swapped in only when
+MkDocs reported no warning at all.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -39,6 +42,12 @@ from generator.engines.common import (
     own_pages,
     packaged,
 )
+from generator.engines.incremental import STATE_FILE
+from generator.engines.mkdocs_incremental import (
+    GeneratedFile,
+    IncrementalBuild,
+    quiet_dirty_notice,
+)
 from generator.errors import CertfolioError, UsageError
 from generator.site import output
 from generator.site.build import Site, generate_site
@@ -51,7 +60,7 @@ from generator.site.sanitise import sanitise
 log = get_plugin_logger(__name__)
 
 
-class VerbatimFile(File):
+class VerbatimFile(GeneratedFile):
     """An attachment: copied as it is, never rendered, whatever its extension."""
 
     def is_documentation_page(self) -> bool:
@@ -90,15 +99,30 @@ def error_site(report: Report, portfolio: Path) -> Site:
     return Site({"index.md": page}, {}, frozenset(), "en", source, {}, ())
 
 
-class CertfolioPlugin(BasePlugin[CertfolioConfig]):
+class CertfolioPlugin(IncrementalBuild, BasePlugin[CertfolioConfig]):
+    """Generates the portfolio's pages into a MkDocs build.
+
+    Incremental builds use MkDocs' dirty build (`mkdocs serve --dirty`, `mkdocs build --dirty`,
+    and `certfolio site`, which sets `dirty` and `keep_state` itself): a generated page or file
+    is rebuilt only when its content differs from the one the previous site was built from
+    (`incremental.BuildState`, kept in the site folder). What a dirty build alone gets wrong is
+    put right here: a different configuration, navigation, theme or renderer rebuilds
+    everything; pages not rebuilt keep their navigation titles, their anchors (so links into
+    them are still checked) and their search entries (from the previous search index, in the
+    order a cold build writes them); files of pages that no longer exist are removed.
+    """
+
     site: Site | None = None
     command = "build"
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command  # "serve": an invalid portfolio shows an error page instead
+        self.dirty = dirty
 
     @event_priority(100)  # before Material's search, which reads the theme's language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.dirty:
+            quiet_dirty_notice()
         templates = [Path(self.config.templates)] if self.config.templates else []
         cache_dir = Path(self.config.cache_dir)
         if not cache_dir.is_absolute():  # relative to mkdocs.yml, like the other paths
@@ -150,10 +174,12 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
             files.append(File.generated(config, STYLESHEET, content=css))
         for path, text in self.site.pages.items():
             where = InclusionLevel.UNDEFINED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
-            self._add(files, File.generated(config, path, content=text, inclusion=where))
+            self._add(files, GeneratedFile.generated(config, path, content=text, inclusion=where))
         for path, content in self.site.files.items():
-            kind = VerbatimFile if path in self.site.verbatim else File
+            kind = VerbatimFile if path in self.site.verbatim else GeneratedFile
             self._add(files, kind.generated(config, path, content=content))
+        if self.dirty or self.keep_state:
+            self._plan(files, config)
         return files
 
     @staticmethod
@@ -177,8 +203,10 @@ class CertfolioPlugin(BasePlugin[CertfolioConfig]):
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
+    @event_priority(100)  # before Material's search writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
+        self._save_state(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
@@ -226,7 +254,11 @@ def _protected(config: MkDocsConfig, config_file: Path) -> list[tuple[str, Path]
 
 
 def build_site(
-    config_file: Path, site_dir: Path | None = None, *, strict: bool = False
+    config_file: Path,
+    site_dir: Path | None = None,
+    *,
+    strict: bool = False,
+    clean: bool = False,
 ) -> BuildResult:
     """Build strictly into a fresh folder and swap it in, unless anything was reported.
 
@@ -237,6 +269,10 @@ def build_site(
     fails fast instead of interleaving. With `strict`, validation and readiness warnings
     (which the site otherwise shows) fail the build too. Timings: the generator's stages
     (load, assess, charts, render) and "mkdocs", the rest.
+
+    Incremental unless `clean`: when the target holds a state (`incremental.STATE_FILE`), the
+    staging folder starts as a copy of it and MkDocs rebuilds only the pages whose inputs
+    changed (see `CertfolioPlugin`); the result is the same, byte for byte, as a clean build.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     config = _load(config_file)
@@ -244,15 +280,18 @@ def build_site(
     target = output.check_target(wanted, _protected(config, config_file))
     try:
         with output.output_lock(target):
-            return _build_locked(config_file, target, strict)
+            return _build_locked(config_file, target, strict, clean)
     except output.OutputBusy as exc:
         return BuildResult([exc.message], previous_kept=target.exists())
 
 
-def _build_locked(config_file: Path, target: Path, strict: bool) -> BuildResult:
+def _build_locked(config_file: Path, target: Path, strict: bool, clean: bool) -> BuildResult:
     start = time.perf_counter()
     output.sweep(target)
     staging = output.new_staging(target)
+    dirty = not clean and (target / STATE_FILE).is_file()
+    if dirty:  # start from the previous site; MkDocs then skips what did not change
+        shutil.copytree(target, staging, symlinks=True, dirs_exist_ok=True)
     counter = _Counter()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(counter)
@@ -260,7 +299,10 @@ def _build_locked(config_file: Path, target: Path, strict: bool) -> BuildResult:
     config = None
     try:
         config = _load(config_file, site_dir=str(staging))
-        build(config)
+        plugin = config.plugins.get("certfolio")
+        if isinstance(plugin, CertfolioPlugin):
+            plugin.dirty, plugin.keep_state = dirty, True
+        build(config, dirty=dirty and isinstance(plugin, CertfolioPlugin))
     except (Abort, PluginError) as exc:
         counter.messages.append(str(exc))
     except BaseException:
@@ -288,9 +330,10 @@ def _build_locked(config_file: Path, target: Path, strict: bool) -> BuildResult:
     return BuildResult([], timings, previous_kept=False)
 
 
-def serve_site(config_file: Path, address: str) -> None:
+def serve_site(config_file: Path, address: str, *, incremental: bool = True) -> None:
     """`mkdocs serve` with live reload on `address` (host:port), after checking the port is
-    free, so a busy port is one clear line instead of a traceback from the server thread."""
+    free, so a busy port is one clear line instead of a traceback from the server thread.
+    Incremental: a rebuild after a change is a dirty build, made correct by the plugin."""
     host, _, port = address.rpartition(":")
     if not port.isdigit():
         raise UsageError(f"not a host:port address: {address!r}")
@@ -307,4 +350,4 @@ def serve_site(config_file: Path, address: str) -> None:
             ) from None
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     _load(config_file)  # a broken mkdocs.yml is a message, not a traceback
-    serve(str(config_file), dev_addr=address)
+    serve(str(config_file), dev_addr=address, build_type="dirty" if incremental else None)

@@ -222,6 +222,7 @@ def build_site(
     site_dir: Path | None = None,
     *,
     strict: bool = False,
+    clean: bool = False,
     timeout: float = TIMEOUT,
 ) -> BuildResult:
     """Generate the site, build it with Zensical into a fresh folder, and swap it in unless
