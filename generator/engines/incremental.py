@@ -93,14 +93,14 @@ def save_state(site_dir: Path, state: BuildState) -> None:
 
 
 def _folder_listing(folder: Path) -> list[str]:
-    """Every file under `folder` with its size and modification time: a theme folder
-    changes when any of its templates does."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            found.append(f"{path.relative_to(folder).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
-    return found
+    """Every file under `folder` with the hash of its content: a theme folder changes when
+    any of its templates does (contents, not times or places: the same files give the same
+    key on every machine)."""
+    return [
+        f"{path.relative_to(folder).as_posix()}:{digest(path.read_bytes())}"
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
 
 
 def build_key(
@@ -120,7 +120,7 @@ def build_key(
         for name in ("mkdocs.py", "mkdocs_incremental.py", "common.py")
     ]
     code.append(digest((here.parent / "site" / "sanitise.py").read_bytes()))
-    themes = {folder: _folder_listing(Path(folder)) for folder in theme_dirs}
+    themes = [_folder_listing(Path(folder)) for folder in theme_dirs]
     document = {
         "version": STATE_VERSION,
         "config": digest(config_text),

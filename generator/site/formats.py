@@ -19,7 +19,7 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 from generator.site.i18n import LANGUAGES
 
@@ -36,6 +36,11 @@ def _locale(language: str) -> Locale:
     return Locale.parse(language)
 
 
+@cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
 def _rounded(value: float, decimals: int) -> Decimal:
     """`value` rounded half away from zero to `decimals` places, never a negative zero."""
     with localcontext(_CONTEXT):
@@ -49,8 +54,15 @@ def _digits(value: Decimal, decimals: int, language: str, plus: bool = False) ->
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     if plus:
         pattern = f"+{pattern};-{pattern}"
-    with localcontext(_CONTEXT):
-        return format_decimal(value, format=pattern, locale=_locale(language))
+    with localcontext(_CONTEXT):  # what `babel.numbers.format_decimal` does, pattern parsed once
+        shown: str = _pattern(pattern).apply(
+            value,
+            _locale(language),
+            decimal_quantization=True,
+            group_separator=True,
+            numbering_system="latn",
+        )
+    return shown
 
 
 def _shown(value: float, decimals: int, trim: bool) -> tuple[Decimal, int]:
