@@ -229,7 +229,10 @@ def build_site(
     anything was reported (the same target checks, lock and swap as the MkDocs driver).
 
     With `strict`, validation and readiness warnings fail the build too. Timings: the
-    generator's stages (load, assess, charts, render) and "zensical", the rest.
+    generator's stages (load, assess, charts, render) and "zensical", the rest. `clean` is
+    accepted like the MkDocs driver's, and every Zensical build is clean: Zensical (0.0.73)
+    keeps no build state between runs (its cache holds fetched icons and social cards), so
+    incremental rebuilds are the MkDocs driver's.
     """
     project = read_project(config_file)
     target = output.check_target(Path(site_dir or project.site_dir), project.protected())
