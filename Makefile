@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := $(if $(filter true,$(CI)),-c constraints-ci.txt)
 PORT ?= 8000
 
-.PHONY: install site serve publish test lint bench bench-full validate clean constraints
+.PHONY: install site serve publish test lint bench bench-full bench-doorstop validate clean constraints
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --size full
+
+# certfolio against Doorstop 3.2 (its own venv, made once under benchmarks/results/)
+bench-doorstop: $(STAMP)
+	$(BIN)/python benchmarks/bench_doorstop.py
 
 validate: $(STAMP)
 	$(BIN)/certfolio validate evidence --strict
