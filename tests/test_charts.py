@@ -12,11 +12,12 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import matplotlib as mpl
 import pytest
 
 from generator.assess.status import Assessment, assess_portfolio
 from generator.portfolio.validate import validate_portfolio
-from generator.site import chartcache, charts, draw
+from generator.site import chartcache, chartlayout, charts, draw
 from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
@@ -182,6 +183,33 @@ def test_alt_text_states_the_numbers(specs: dict[str, charts.ChartSpec]) -> None
     assert "met 34" in overview and "partly met 4" in overview and "improving 2" in overview
     findings = charts.alt_text(specs["charts/findings.svg"])
     assert "Raised 5" in findings and "Closed findings 3" in findings and "F-04" in findings
+
+
+def test_alt_text_lists_the_annotations_in_full(
+    specs: dict[str, charts.ChartSpec], assessment: Assessment
+) -> None:
+    spec = metric(specs, "M13")
+    text = charts.alt_text(spec)
+    assert (
+        "Status: not met. Annotations: 1 (Jan 2023, event): Billing-system migration (P1) and "
+        "winter peak across the entity. 2 (Jan 2024, phase): New process phase" in text
+    )
+    assert "run of falling points that reaches 8 in December; investigation open. 6 (Dec" in text
+    assert all(n.text in text for n in spec.notes) and "…" not in text
+    norsk = charts.alt_text(charts.metric_chart(assessment.metrics["M13"], Labels("nb")))
+    assert "Kommentarer: 1 (jan. 2023, " in norsk
+    assert "Annotations" not in charts.alt_text(dataclasses.replace(spec, notes=()))
+
+
+def test_wrap_keeps_every_word_within_the_width() -> None:
+    words = "Lowest point (95.4 %), below the 2023 lower limit: effect of the tariff change " * 3
+    url = "https://example.com/" + "x" * 120
+    with mpl.rc_context(draw.RC_PARAMS):
+        lines = chartlayout.wrap(words + url, 9, 200).split("\n")
+        widths = [chartlayout.text_size(line, 9)[0] for line in lines]
+    assert max(widths) <= 200 and len(lines) >= 8
+    assert " ".join(lines).split()[:-5] == words.split()  # broken at spaces, words kept
+    assert "".join(lines[-5:]) == url  # a word longer than a line: cut where it must be
 
 
 def test_alt_text_uses_the_portfolio_language(assessment: Assessment) -> None:

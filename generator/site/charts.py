@@ -1,129 +1,61 @@
-"""Chart specs: the numbers and words each chart needs, built from the assessment, and their
-text alternatives.
+"""Chart specs built from the assessment, and their text alternatives.
 
-A spec is a frozen, picklable dataclass holding only the numbers and strings its chart needs
-(no model objects), so it can be hashed for the cache and sent to a worker process; `draw`
-turns specs into SVG. Months stay `YYYY-MM` and numbers stay numbers in a spec; its `language`
-says how `alt_text` and the drawing write them (`formats`). Nothing here draws, reads files or
-imports matplotlib.
+The specs are the dataclasses of `chartspec` (re-exported here): the numbers and words each
+chart needs, built by `metric_chart`, `overview_chart` and `findings_chart`; `alt_text` states
+a chart's numbers and its annotations in full, in the portfolio's language (`formats`).
+Nothing here draws, reads files or imports matplotlib.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 from generator import model as m
 from generator.assess.metrics import MetricResult, ScopeResult
 from generator.assess.states import METRIC_STATUSES, REQUIREMENT_STATUSES, FindingState
 from generator.assess.status import Assessment
 from generator.site import formats
+from generator.site.chartspec import (
+    ChartSpec,
+    FindingsChart,
+    LowNSpec,
+    MetricChart,
+    NoteSpec,
+    OverviewChart,
+    PanelSpec,
+    PhaseSpec,
+    SignalSpec,
+)
 from generator.site.i18n import Labels
 
-
-@dataclass(frozen=True)
-class PhaseSpec:
-    label: str
-    start: int  # x positions (months since the first month), inclusive
-    end: int
-    centre: float | None
-    lower: float | None
-    upper: float | None
-
-
-@dataclass(frozen=True)
-class SignalSpec:
-    rule: str  # "beyond-limits" | "run" | "trend"
-    direction: str
-    start: str
-    end: str
-    points: tuple[int, ...]  # x positions of the points that make the signal
-
-
-@dataclass(frozen=True)
-class LowNSpec:
-    x: int
-    value: float
-    n: int
-    low: float  # the 95 % interval: Wilson for proportions, value ± margin for NPS
-    high: float
+__all__ = [  # the spec types are defined in `chartspec` and named through here too
+    "ChartSpec",
+    "FindingsChart",
+    "LowNSpec",
+    "MetricChart",
+    "NoteSpec",
+    "OverviewChart",
+    "PanelSpec",
+    "PhaseSpec",
+    "SignalSpec",
+    "alt_text",
+    "clean_text",
+    "findings_chart",
+    "metric_chart",
+    "metric_words",
+    "overview_chart",
+    "when",
+    "word_of",
+]
 
 
-@dataclass(frozen=True)
-class NoteSpec:
-    number: int
-    x: int
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class PanelSpec:
-    """One scope's series; per-month tuples are aligned with `x`."""
-
-    scope: str
-    x: tuple[int, ...]
-    values: tuple[float, ...]
-    missed: tuple[int, ...]
-    target: tuple[float | None, ...]
-    band: tuple[tuple[float, float] | None, ...]
-    phases: tuple[PhaseSpec, ...]
-    signals: tuple[SignalSpec, ...]
-    low_n: tuple[LowNSpec, ...]
-    misses_by_year: tuple[tuple[int, int, int], ...]  # year, misses, months
-    status: str
-    # Sen's line over the evaluation window, (x from, x to, y from, y to), and its p-value;
-    # drawn for every metric, band metrics included (no verdict depends on it for them)
-    trend: tuple[float, float, float, float, float] | None = None
-    missing: tuple[int, ...] = ()  # months of the window without data
-    comparators: tuple[int, ...] = ()  # which of the chart's comparators apply to this scope
-
-
-@dataclass(frozen=True)
-class MetricChart:
-    title: str
-    unit: str
-    decimals: int
-    months: tuple[str, ...]  # label of every x position
-    panels: tuple[PanelSpec, ...]
-    comparators: tuple[tuple[str, float, str], ...]  # label, value, date
-    notes: tuple[NoteSpec, ...]
-    words: tuple[tuple[str, str], ...]
-    language: str  # the portfolio's: numbers and months are formatted in it when drawn
-
-
-@dataclass(frozen=True)
-class OverviewChart:
-    title: str
-    statuses: tuple[str, ...]  # requirement statuses, translated, in REQUIREMENT_STATUSES order
-    categories: tuple[tuple[str, tuple[int, ...]], ...]
-    metric_statuses: tuple[str, ...]
-    metrics: tuple[int, ...]
-    words: tuple[tuple[str, str], ...]
-    language: str
-
-
-@dataclass(frozen=True)
-class FindingsChart:
-    title: str
-    start: str  # ISO dates
-    as_of: str
-    raised: tuple[tuple[str, int], ...]  # date, cumulative count
-    closed: tuple[tuple[str, int], ...]
-    due: tuple[tuple[str, str], ...]  # date, finding ID (findings still open)
-    words: tuple[tuple[str, str], ...]
-    language: str
-
-
-ChartSpec: TypeAlias = MetricChart | OverviewChart | FindingsChart
-
-
-def clean_text(text: str, limit: int = 120) -> str:
-    """One line of printable text (XML forbids control characters), cut at `limit`."""
+def clean_text(text: str, limit: int | None = 120) -> str:
+    """One line of printable text (XML forbids control characters), cut at `limit` (a name or
+    a title); without a limit kept whole (an annotation: the chart wraps it)."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _words(labels: Labels, keys: tuple[str, ...], words: tuple[str, ...]) -> Any:
@@ -143,7 +75,7 @@ _METRIC_KEYS = (
     *("chart_value", "chart_target", "chart_band", "chart_centre", "chart_limits"),
     *("chart_signal", "chart_missed", "chart_low_n", "chart_comparator", "phase"),
     *("lower_limit", "upper_limit", "misses_by_year", "status", "signals"),
-    *("chart_trend", "chart_no_data"),
+    *("chart_trend", "chart_no_data", "annotations"),
 )
 _SIGNAL_WORDS = ("beyond-limits", "run", "trend", "above", "below", "rising", "falling")
 
@@ -245,7 +177,7 @@ def metric_chart(result: MetricResult, labels: Labels) -> MetricChart:
             for c in metric.comparators
         ),
         notes=tuple(
-            NoteSpec(i, a.period.index - base, labels.word(a.kind), clean_text(a.text, 150))
+            NoteSpec(i, a.period.index - base, labels.word(a.kind), clean_text(a.text, None))
             for i, a in enumerate(notes, 1)
         ),
         words=metric_words(labels),
@@ -394,9 +326,21 @@ def _alt_panel(spec: MetricChart, panel: PanelSpec) -> list[str]:
     return parts
 
 
+def _alt_notes(spec: MetricChart) -> str:
+    """The chart's numbered annotations, each in full, as the chart lists them under its plot:
+    ` Annotations: 1 (Jun 2023, event): text.`, empty without any."""
+    notes = [
+        f"{n.number} ({formats.month(spec.months[n.x], spec.language)}, {n.kind}): {n.text}"
+        for n in spec.notes
+    ]
+    ended = [n if n.endswith((".", "!", "?")) else n + "." for n in notes]
+    return f" {word_of(spec, 'annotations')}: " + " ".join(ended) if ended else ""
+
+
 def alt_text(spec: ChartSpec) -> str:
-    """A short factual text alternative stating the chart's numbers, worded with the
-    portfolio's labels, numbers and months written in its language."""
+    """A factual text alternative stating the chart's numbers and, for a metric, its
+    annotations in full, worded with the portfolio's labels, numbers and months written in
+    its language."""
     lang = spec.language
     if isinstance(spec, MetricChart):
         head = spec.title + (f", {_span(spec, 0, len(spec.months) - 1)}" if spec.months else "")
@@ -404,7 +348,8 @@ def alt_text(spec: ChartSpec) -> str:
             (f"{p.scope}: " if len(spec.panels) > 1 else "") + "; ".join(_alt_panel(spec, p))
             for p in spec.panels
         ]
-        return f"{head}: " + ". ".join(panels) + "." if panels else f"{head}."
+        text = f"{head}: " + ". ".join(panels) + "." if panels else f"{head}."
+        return text + _alt_notes(spec)
 
     def count(n: int) -> str:
         return formats.number(n, 0, lang)

@@ -7,14 +7,16 @@ process (tests/test_charts.py checks it across hash seeds). Numbers, months and 
 written in the spec's language (`formats`, `ticks`); month tick labels never collide
 (tests/test_ticks.py measures them). A chart is drawn once, with no layout engine:
 `chartlayout` places the plots and draws the legends from measured text
-(benchmarks/bench_charts.py times it).
+(benchmarks/bench_charts.py times it). Charts are drawn for the page's content column: no text
+smaller than `chartlayout.SMALL_SIZE` (11 CSS px or more where it is shown), legends in
+columns under the plots, and a metric's annotations numbered over the plot and listed whole
+under it, wrapped (tests/test_chart_legibility.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,20 +39,12 @@ from generator.assess.states import (
     RequirementState,
 )
 from generator.site import chartlayout, formats
-from generator.site.charts import (
-    ChartSpec,
-    FindingsChart,
-    MetricChart,
-    OverviewChart,
-    PanelSpec,
-    clean_text,
-    when,
-    word_of,
-)
+from generator.site.charts import when, word_of
+from generator.site.chartspec import ChartSpec, FindingsChart, MetricChart, OverviewChart, PanelSpec
 from generator.site.ticks import NumberFormatter, day_axis, month_axis
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
-CHART_STYLE_VERSION = "4"
+CHART_STYLE_VERSION = "5"
 
 # Okabe-Ito, a colour-blind-safe palette; every element also differs by line style or marker.
 BLUE, ORANGE, SKY, GREEN = "#0072B2", "#E69F00", "#56B4E9", "#009E73"
@@ -78,7 +72,7 @@ RC_PARAMS: Any = {
 # A plot's title, top left; given its y, it stays there (else matplotlib measures the y axis
 # at every draw to see whether tick labels on top push it up: ours are at the bottom).
 _TITLE: Any = {"loc": "left", "y": 1.0}
-_LEGEND_WIDTH = 34  # characters a legend line holds: the plot keeps room for its month ticks
+SMALL = chartlayout.SMALL_SIZE  # n labels, annotation numbers, counts on bars
 
 
 def _steps(x: tuple[int, ...], values: list[float | None]) -> tuple[list[float], list[float]]:
@@ -167,7 +161,7 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
     above = offset_copy(ax.transData, ax.get_figure(root=True), y=3, units="points")
     for low in panel.low_n:
         n = f"n={formats.number(low.n, 0, spec.language)}"
-        ax.text(low.x, low.high, n, transform=above, ha="center", va="baseline", fontsize=7)
+        ax.text(low.x, low.high, n, transform=above, ha="center", va="baseline", fontsize=SMALL)
         ys += [low.low, low.high]
     if ys:
         lo, hi = min(ys), max(ys)
@@ -179,16 +173,10 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
     ax.yaxis.set_major_formatter(NumberFormatter(spec.language))
 
 
-def _wrap(names: list[str]) -> list[str]:
-    """Legend entries, long ones wrapped so the plot keeps its width."""
-    return [textwrap.fill(name, _LEGEND_WIDTH, break_on_hyphens=False) for name in names]
-
-
 def _draw_metric(spec: MetricChart) -> Figure:
-    n = max(len(spec.panels), 1)
-    fig = chartlayout.figure(
-        spec.title, 0.9 + 2.9 * n + chartlayout.NOTE_LINE * len(spec.notes) / 72
-    )
+    """One plot per scope, the legend under the last, the annotations' numbers over the first
+    (one box per month) and the annotations listed in full under everything."""
+    fig = chartlayout.figure(spec.title)
     axes: list[Axes] = []
     keys: dict[str, Any] = {}
     above: list[float] = []
@@ -216,25 +204,27 @@ def _draw_metric(spec: MetricChart) -> Figure:
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=7,
+            fontsize=SMALL,
             annotation_clip=False,
-            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "lw": 0.6},
+            bbox=chartlayout.NOTE_BOX,
         )
-    if by_month:  # the numbers' boxes: 4 pt up, 7 pt text, 0.25 em pad, a line
-        above[0] = max(above[0], 4 + chartlayout.text_size("1", 7)[1] + 3.5 + 0.6)
+    if by_month:  # the numbers' boxes: 4 pt up, the text, its pad either side, a line
+        box = chartlayout.text_size("1", SMALL)[1] + 2 * chartlayout.NOTE_PAD * SMALL
+        above[0] = max(above[0], 4 + box + chartlayout.NOTE_BOX["lw"])
     lang = spec.language
     notes = [
-        f"{note.number}  {formats.month(spec.months[note.x], lang)}  {note.kind}: {note.text}"
-        for note in spec.notes
+        (str(n.number), f"{formats.month(spec.months[n.x], lang)}, {n.kind}: {n.text}")
+        for n in spec.notes
     ]
+    height = 190.0 if len(axes) == 1 else 150.0  # points, each plot
     chartlayout.arrange(
         fig,
         [
-            chartlayout.Panel(ax, 1.0, ax is axes[-1], up)
+            chartlayout.Panel(ax, height, ax is axes[-1], up)
             for ax, up in zip(axes, above, strict=True)
         ],
-        [(axes[0], list(keys.values()), _wrap(list(keys)))],
-        notes=[clean_text(note, 140) for note in notes],
+        [(axes[-1], list(keys.values()), list(keys))],
+        notes=notes,
     )
     return fig
 
@@ -263,19 +253,20 @@ def _bars(
                     formats.number(width, 0, language),
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize=SMALL,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "lw": 0},
                 )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.invert_yaxis()
     ax.set_xlim(0, max([*left, 1]) * 1.02)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts
     ax.xaxis.set_major_formatter(NumberFormatter(language))
     return handles
 
 
 def _draw_overview(spec: OverviewChart) -> Figure:
     rows = max(len(spec.categories), 1)
-    fig = chartlayout.figure(spec.title, 2.6 + 0.45 * rows)
+    fig = chartlayout.figure(spec.title)
     top, bottom = chartlayout.plot(fig), chartlayout.plot(fig)
     titles = [word_of(spec, k) for k in ("chart_requirements", "chart_metrics")]
     categories = [c for c, _ in spec.categories]
@@ -290,8 +281,8 @@ def _draw_overview(spec: OverviewChart) -> Figure:
     chartlayout.arrange(
         fig,
         [
-            chartlayout.Panel(top, 0.45 * rows + 0.4, above=room[0]),
-            chartlayout.Panel(bottom, 0.9, above=room[1]),
+            chartlayout.Panel(top, 24.0 * rows + 12, above=room[0]),
+            chartlayout.Panel(bottom, 40.0, above=room[1]),
         ],
         [(top, keys, spec.statuses), (bottom, metric_keys, spec.metric_statuses)],
     )
@@ -313,7 +304,7 @@ def _draw_findings(spec: FindingsChart) -> Figure:
     grid = sorted({-1, 0, day(as_of), *(day(d) for d, _ in spec.raised + spec.closed)})
     raised = [level(spec.raised, x) for x in grid]
     closed = [level(spec.closed, x) for x in grid]
-    fig = chartlayout.figure(spec.title, 3.8)
+    fig = chartlayout.figure(spec.title)
     ax = chartlayout.plot(fig)
     ax.fill_between(grid, closed, raised, step="post", fc="none", ec=ORANGE, hatch="//", lw=0)
     ax.step(grid, raised, where="post", color=BLUE, lw=1.8)
@@ -327,7 +318,7 @@ def _draw_findings(spec: FindingsChart) -> Figure:
         textcoords="offset points",
         va="top",
         ha="right",
-        fontsize=8,
+        fontsize=SMALL,
         color=GREY,
     )
     for due in dues:
@@ -343,7 +334,7 @@ def _draw_findings(spec: FindingsChart) -> Figure:
             textcoords="offset points",
             ha="right",
             va="bottom",
-            fontsize=8,
+            fontsize=SMALL,
             color=VERMILLION,
         )
     day_axis(ax, start, end, spec.language)
@@ -358,8 +349,8 @@ def _draw_findings(spec: FindingsChart) -> Figure:
         Line2D([], [], color=VERMILLION, marker="v", ls="none", ms=8),
     ]
     names = ["raised", "chart_findings_closed", "chart_findings_open", "due"]
-    lines = _wrap([word_of(spec, k) for k in names])
-    chartlayout.arrange(fig, [chartlayout.Panel(ax)], [(ax, handles, lines)])
+    lines = [word_of(spec, k) for k in names]
+    chartlayout.arrange(fig, [chartlayout.Panel(ax, 200.0)], [(ax, handles, lines)])
     return fig
 
 

@@ -18,8 +18,9 @@ from matplotlib.ticker import Formatter
 
 from generator.site import formats
 
-#: Labelled month ticks on one axis at most; a plot is at least ~450 px wide and a label
-#: (`sept`, `2024`) at most ~30 px, so twelve leave room between every pair.
+#: Labelled month ticks on one axis at most; a plot is at least ~440 pt wide (the chart's
+#: width less its y tick labels: legends sit under the plots) and a label (`sept`, `2024`)
+#: at most ~25 pt, so twelve leave room between every pair.
 MAX_MONTH_TICKS = 12
 _STEPS = (1, 3, 6, 12, 24, 60, 120)  # months between labelled ticks
 
