@@ -213,7 +213,7 @@ def test_the_wings_hold_the_stages() -> None:
     expected = {
         "portfolio": {"source", "yamlparse", "csvparse", "schema", "records", "validate"},
         "assess": {"stats", "metrics", "status", "lint", "export", "summary"},
-        "site": {"charts", "draw", "render", "escape", "i18n", "build"},
+        "site": {"charts", "draw", "render", "paging", "escape", "i18n", "build"},
         "engines": {"mkdocs"},
     }
     for name, modules in expected.items():

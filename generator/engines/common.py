@@ -51,9 +51,9 @@ def own_pages(docs: Path, site: Site) -> list[str]:
 RECORD_FOLDERS = ("requirements", "evidence", "metrics", "findings")
 
 
-#: Folders of register pages split for size (traceability per category), reached from the
-#: register's first page.
-SPLIT_FOLDERS = ("traceability",)
+#: Folders of register pages split for size (traceability per category, one page per owner,
+#: the warnings per code), reached from the register's first page.
+SPLIT_FOLDERS = ("traceability", "owners", "warnings")
 
 
 def in_navigation(page: str) -> bool:

@@ -2,9 +2,10 @@
 
 Owns: chart specs (`charts`, their dataclasses in `chartspec`), their drawing (`draw`,
 `chartlayout`, `ticks`) and cache (`chartcache`), page rendering from the Jinja2 templates
-(`render`), escaping of user text (`escape`), labels per language (`i18n`, `formats`, `say`),
-output folders (`output`), releases (`release`), and `build`, which runs validation,
-assessment, charts and rendering and can write the result as a plain folder. May import
-`generator.portfolio`, `generator.assess`, `generator.review` and the ground floor; never
-`generator.engines`, the CLI, or MkDocs: any engine can build what it produces.
+(`render`; long registers split into pages by `paging`), escaping of user text (`escape`),
+labels per language (`i18n`, `formats`, `say`), output folders (`output`), releases
+(`release`), and `build`, which runs validation, assessment, charts and rendering and can write
+the result as a plain folder. May import `generator.portfolio`, `generator.assess`,
+`generator.review` and the ground floor; never `generator.engines`, the CLI, or MkDocs: any
+engine can build what it produces.
 """

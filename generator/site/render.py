@@ -27,14 +27,18 @@ from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic
 from generator.errors import CertfolioError
 from generator.review.suspect import Suspect
-from generator.site import formats
+from generator.site import formats, paging
 from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
 from generator.site.i18n import Labels
 from generator.site.say import say
 
-#: Registers longer than this many rows are split into pages (evidence) or per category
-#: (traceability), so that no page grows with the portfolio.
+#: Registers longer than this many rows are split into pages (`paging`), so that no page
+#: grows with the portfolio...
 REGISTER_PAGE = 250
+#: ... and so are registers whose Markdown is longer than this many bytes: the theme adds
+#: about 15 KB to a page and a register's HTML is about 1.4 times its Markdown, so every page
+#: stays well under 100 KB (and under the search index's limit of a section).
+PAGE_BYTES = 45_000
 
 #: Where each kind of record's page lives, relative to the site root.
 FOLDERS = {
@@ -260,57 +264,56 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     """Every page of the site as Markdown, keyed by its path relative to the site root."""
     env = make_environment(template_dirs, data.labels)
     common = _common(data)
-    portfolio = data.assessment.portfolio
+    assessment = data.assessment
+    portfolio = assessment.portfolio
     pages: dict[str, str] = {}
 
-    def render(path: str, template: str, title: str, **extra: Any) -> None:
-        prefix = "../" * path.count("/")
+    def text(path: str, template: str, /, **extra: Any) -> str:
+        context = {**common, "prefix": "../" * path.count("/"), **extra}
         try:
-            body = env.get_template(template).render(**common, prefix=prefix, **extra)
+            return env.get_template(template).render(context)
         except jinja2.TemplateError as exc:
             raise TemplateFailed.of(exc, template, path) from None
+
+    def store(path: str, title: str, body: str, /) -> None:
         pages[path] = front_matter(title) + body
 
+    def render(path: str, template: str, title: str, **extra: Any) -> None:
+        store(path, title, text(path, template, **extra))
+
     labels = data.labels
+    book = paging.Book(text, store, labels, REGISTER_PAGE, PAGE_BYTES)
     render("index.md", "index.md.j2", portfolio.config.title)
-    render("requirements/index.md", "requirements.md.j2", labels["requirements"])
+    book.register(
+        "requirements",
+        "requirements.md.j2",
+        labels["requirements"],
+        assessment.requirements,
+        lambda rows: {"a": paging.Narrowed(assessment, requirements=rows)},
+        "requirements",
+    )
     evidence = common["evidence_orders"]["freshness"]
-    if len(evidence) <= REGISTER_PAGE:  # one page, three orders as tabs
-        render("evidence/index.md", "evidence_register.md.j2", labels["evidence"], pages=0)
-    else:  # a summary, and the register in pages of REGISTER_PAGE, most urgent first
-        chunks = [evidence[i : i + REGISTER_PAGE] for i in range(0, len(evidence), REGISTER_PAGE)]
-        render(
-            "evidence/index.md", "evidence_register.md.j2", labels["evidence"], pages=len(chunks)
-        )
-        for number, chunk in enumerate(chunks, 1):
-            title = f"{labels['evidence']} {number}/{len(chunks)}"
-            render(
-                f"evidence/register-{number}.md",
-                "evidence_register.md.j2",
-                title,
-                pages=len(chunks),
-                page=number,
-                rows=chunk,
-            )
-    render("metrics/index.md", "metrics.md.j2", labels["metrics"])
-    render("findings/index.md", "findings.md.j2", labels["findings"])
+    book.evidence(evidence, "evidence_register.md.j2", labels["evidence"])
+    book.register(
+        "metrics",
+        "metrics.md.j2",
+        labels["metrics"],
+        assessment.metrics,
+        lambda rows: {"a": paging.Narrowed(assessment, metrics=rows)},
+        "metrics",
+    )
+    book.register(
+        "findings",
+        "findings.md.j2",
+        labels["findings"],
+        portfolio.findings,
+        lambda rows: {"portfolio": paging.Narrowed(portfolio, findings=rows)},
+        "findings",
+    )
     render("categories/index.md", "categories.md.j2", labels["categories"])
-    render("owners.md", "owners.md.j2", labels["owners"])
-    categories = portfolio.config.categories
-    if len(portfolio.requirements) <= REGISTER_PAGE:
-        render("traceability.md", "traceability.md.j2", labels["traceability"], split=False)
-    else:  # one matrix per category, so no page carries every link of the portfolio
-        render("traceability.md", "traceability.md.j2", labels["traceability"], split=True)
-        for category in categories:
-            title = f"{labels['traceability']}: {category.id}"
-            render(
-                f"traceability/{category.id}.md",
-                "traceability.md.j2",
-                title,
-                split=False,
-                only=category.id,
-            )
-    render("warnings.md", "warnings.md.j2", labels["readiness_warnings"])
+    book.owners(portfolio.config.people, paging.owned(portfolio))
+    book.traceability(assessment, portfolio.config.categories)
+    book.warnings(data.readiness, data.validation)
     if data.changes is not None:
         since = f"{labels['changes_since']} {data.changes[0]}"
         pages["changes.md"] = front_matter(since) + f"# {md_inline(since)}\n\n{data.changes[1]}"
