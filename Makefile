@@ -35,6 +35,30 @@ publish: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# What the browser tests (tests/browser) need besides Python: Debian's Chromium and a font,
+# npm (apt, only when missing; sudo unless root), and axe-core as package-lock.json pins it.
+# Playwright itself comes from pip with the test extras; its own browser download is not used.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+browser-deps: $(AXE)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | apt-browser-deps
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: apt-browser-deps
+apt-browser-deps:
+	@missing="$$(test -x /usr/bin/chromium || echo chromium) \
+	  $$(test -d /usr/share/fonts/truetype/dejavu || echo fonts-dejavu-core) \
+	  $$(command -v npm >/dev/null || echo npm)"; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  sudo=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  echo "apt-get install $$missing"; \
+	  $$sudo apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends $$missing; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import markdown
 import pytest
-import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from generator.site.escape import MARKDOWN_CHARS, md_block, md_cell, md_inline
 
@@ -38,7 +38,7 @@ HOSTILE = [
 
 
 def _extensions() -> list[str]:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))
+    config = yaml_load((ROOT / "mkdocs.yml").read_text("utf-8"))  # MkDocs' tags (!ENV) too
     return [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
 
 

@@ -155,6 +155,9 @@ class CertfolioPlugin(IncrementalBuild, BasePlugin[CertfolioConfig]):
         self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(site.source.epoch)
         config.theme["language"] = site.language
+        # the version selector only in a mike deployment (mike builds with MIKE_DOCS_VERSION
+        # set): elsewhere it would ask for a versions.json that is not there (overrides/main.html)
+        config.extra.setdefault("deployed_version", os.environ.get("MIKE_DOCS_VERSION"))
         if not config.nav and "traceability.md" in site.pages:
             own = own_pages(Path(config.docs_dir), site)
             config.nav = navigation(site, Labels(site.language), own)

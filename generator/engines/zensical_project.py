@@ -251,6 +251,8 @@ def write_config(work: Path, project: Project, site: Site, own_pages: list[str])
     theme.update(language=site.language, font=False, custom_dir="overrides")
     if not settings.get("nav"):
         settings["nav"] = navigation(site, Labels(site.language), own_pages)
+    # never a mike deployment: no version selector asking for a versions.json (main.html)
+    settings["extra"] = {**(settings.get("extra") or {}), "deployed_version": None}
     extra_css = list(settings.get("extra_css") or [])
     settings["extra_css"] = extra_css if STYLESHEET in extra_css else [*extra_css, STYLESHEET]
     overrides = work / "overrides"
