@@ -1,9 +1,8 @@
 """The domain model: frozen records built by `validate`, each keeping the `Span` it came from.
 
-Links are typed once, on the side that owns them (an evidence item and a metric say which
-requirements they support; a finding says which requirements, evidence and metrics it concerns);
-`Portfolio` computes every backlink.
-"""
+Links are typed once, on the side that owns them (evidence and metrics name the requirements
+they support; a finding names requirements, evidence and metrics); `Portfolio` computes every
+backlink."""
 
 from __future__ import annotations
 
@@ -141,6 +140,8 @@ class Config:
     channels: tuple[tuple[str, str], ...]
     functions: tuple[str, ...]
     suppliers: tuple[tuple[str, str], ...]
+    exclusions: tuple[tuple[str, str], ...]  # scope.exclusions: what is out, and why
+    descriptions: dict[str, str]  # of the organisation's units, standards, suppliers by ID
     categories: tuple[Category, ...]
     evaluation: Evaluation
     retention_classes: tuple[tuple[str, str], ...]

@@ -81,6 +81,7 @@ def test_every_record_gets_a_page(pages: dict[str, str]) -> None:
     assert sorted(pages) == sorted(
         [
             "index.md",
+            "portfolio.md",
             "owners.md",
             "traceability.md",
             "warnings.md",

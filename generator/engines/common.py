@@ -66,7 +66,7 @@ def in_navigation(page: str) -> bool:
 
 
 def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
-    """The site's navigation, the same size whatever the portfolio's: home, the categories
+    """The site's navigation, the same size whatever the portfolio's: home, about, the categories
     (each with its requirements on its page), one register per kind of record, the owners,
     the traceability matrix and the warnings page, then the team's own pages. Record pages
     are reached from their registers and by links (`in_navigation`)."""
@@ -76,7 +76,7 @@ def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
         rest = (p for p in site.pages if p.startswith(f"{folder}/") and p != index)
         return [index, *(p for p in rest if in_navigation(p))]
 
-    nav: list[Any] = [{labels["home"]: "index.md"}]
+    nav: list[Any] = [{labels["home"]: "index.md"}, {labels["about"]: "portfolio.md"}]
     if "changes.md" in site.pages:  # a published version: what changed since the last
         nav.append({labels["changes_since"]: "changes.md"})
     nav.append({labels["categories"]: section("categories")})

@@ -125,6 +125,16 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
         channels=tuple((c["id"], c["name"]) for c in scope.get("channels", [])),
         functions=tuple(scope.get("functions", [])),
         suppliers=tuple((s["id"], s["name"]) for s in scope.get("suppliers", [])),
+        exclusions=tuple((x["name"], x["reason"]) for x in scope.get("exclusions", [])),
+        descriptions={
+            x["id"]: x["description"]
+            for x in [
+                entity,
+                *(x for k in ("sites", "programs", "suppliers") for x in scope.get(k, [])),
+                *f.get("standards"),
+            ]
+            if isinstance(x, dict) and x.get("description")
+        },
         categories=tuple(
             m.Category(
                 c["id"], c["title"], c.get("description"), c.get("points"), f.span("categories", i)

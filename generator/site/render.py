@@ -284,6 +284,7 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     labels = data.labels
     book = paging.Book(text, store, labels, REGISTER_PAGE, PAGE_BYTES)
     render("index.md", "index.md.j2", portfolio.config.title)
+    render("portfolio.md", "about.md.j2", labels["about"])
     book.register(
         "requirements",
         "requirements.md.j2",

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 #: PR-08 (partly met), metric M13 (phases, comparators, annotations, a sample)
 PAGES = {
     "home": "index.html",
+    "about": "portfolio.html",
     "categories": "categories/index.html",
     "category": "categories/PR.html",
     "requirement met": "requirements/PR-10.html",
