@@ -1,7 +1,7 @@
 """The home page says what needs attention, and the About page says who is certified against
-what: on the sample (its four partly met requirements and its failing metric, as the shared domain notes
-gives them), on a portfolio with many gaps (the lists stay short and point at the registers)
-and on a portfolio with scope exclusions, in English and Norwegian."""
+what: on the sample (its four partly met requirements and its failing metric, as the shared
+domain notes gives them), on a portfolio with many gaps (the lists stay short and point at
+the registers) and on a portfolio with scope exclusions, in English and Norwegian."""
 
 from __future__ import annotations
 

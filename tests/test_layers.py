@@ -220,7 +220,8 @@ def test_the_wings_hold_the_stages() -> None:
         present = {p.stem for p in (PACKAGE / name).glob("*.py")}
         assert modules <= present, (name, modules - present)
     top = {p.stem for p in PACKAGE.glob("*.py")}
-    assert top == {"__init__", "__main__", "diagnostics", "errors", "model"}
+    assert top == {"__init__", "__main__", "diagnostics", "errors"}
+    assert {p.stem for p in (PACKAGE / "model").glob("*.py")} == {"__init__", "config"}
     assert (PACKAGE / "cli" / "__init__.py").is_file()  # the command line, on top
 
 

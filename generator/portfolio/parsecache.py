@@ -75,7 +75,8 @@ def code_version() -> bytes:
     here = Path(__file__).resolve().parent
     package = here.parent
     sources = sorted(here.glob("*.py")) + sorted((package / "schemas").glob("*.json"))
-    sources += [package / name for name in ("__init__.py", "diagnostics.py", "model.py")]
+    sources += [package / name for name in ("__init__.py", "diagnostics.py")]
+    sources += sorted((package / "model").glob("*.py"))
     digest = hashlib.sha256(b"certfolio parse cache %d\0" % FORMAT)
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")

@@ -2,7 +2,8 @@
 
 Links are typed once, on the side that owns them (evidence and metrics name the requirements
 they support; a finding names requirements, evidence and metrics); `Portfolio` computes every
-backlink."""
+backlink. The settings of `portfolio.yaml` (`Config` and its parts) are in `model.config`;
+every name is importable from here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from enum import StrEnum
 from pathlib import Path
 
 from generator.diagnostics import Span
+from generator.model.config import (
+    AllowEntry,
+    Category,
+    Config,
+    Evaluation,
+    Person,
+    Privacy,
+    ScopeUnit,
+    Standard,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -52,103 +63,6 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    role: str
-    name: str | None
-    span: Span
-
-
-@dataclass(frozen=True)
-class Category:
-    id: str
-    title: str
-    description: str | None
-    points: float | None
-    span: Span
-
-
-@dataclass(frozen=True)
-class Standard:
-    id: str
-    name: str
-    release: str | None
-    edition: str | None
-    primary: bool
-
-
-@dataclass(frozen=True)
-class ScopeUnit:
-    """The entity, a site or a program: what evidence and metrics can be scoped to."""
-
-    id: str
-    name: str
-    kind: str  # "entity" | "site" | "program"
-    site: str | None = None
-    client: str | None = None
-    channels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    window_months: int = 12
-    min_months_met: int = 10
-    trend_test: str = "mann-kendall"
-    trend_alpha: float = 0.05
-    min_trend_points: int = 6
-    baseline_months: int = 12
-    freshness_warning_days: int = 60
-
-
-@dataclass(frozen=True)
-class AllowEntry:
-    """One reviewed exception to the personal-data and secret guard (`privacy.allow`)."""
-
-    reason: str
-    value: str | None = None
-    pattern: str | None = None
-    kind: str | None = None
-    path: str | None = None  # a glob over paths relative to the portfolio folder
-    span: Span = field(default_factory=lambda: Span(""))
-
-
-@dataclass(frozen=True)
-class Privacy:
-    """`privacy`: the phone regions the guard reads numbers for, and its allowlist."""
-
-    regions: tuple[str, ...] = ("GB", "US")
-    allow: tuple[AllowEntry, ...] = ()
-
-
-@dataclass(frozen=True)
-class Config:
-    """portfolio.yaml."""
-
-    id: str
-    title: str
-    organisation: str
-    organisation_short: str | None
-    organisation_type: str | None
-    organisation_description: str | None
-    as_of: dt.date
-    language: str
-    standards: tuple[Standard, ...]
-    scope: tuple[ScopeUnit, ...]
-    channels: tuple[tuple[str, str], ...]
-    functions: tuple[str, ...]
-    suppliers: tuple[tuple[str, str], ...]
-    exclusions: tuple[tuple[str, str], ...]  # scope.exclusions: what is out, and why
-    descriptions: dict[str, str]  # of the organisation's units, standards, suppliers by ID
-    categories: tuple[Category, ...]
-    evaluation: Evaluation
-    retention_classes: tuple[tuple[str, str], ...]
-    people: tuple[Person, ...]
-    span: Span
-    privacy: Privacy = field(default_factory=Privacy)
-    attachment_mb: int = 50  # `limits.attachment_mb`: the largest attachment, in MiB
 
 
 @dataclass(frozen=True)
@@ -448,3 +362,35 @@ class Portfolio:
 
     def findings_for_metric(self, metric: str) -> tuple[str, ...]:
         return self._backlinks["findings_of_metric"].get(metric, ())
+
+
+__all__ = [
+    "Action",
+    "AllowEntry",
+    "Annotation",
+    "Attachment",
+    "Category",
+    "Clearance",
+    "Comparator",
+    "Config",
+    "Effectiveness",
+    "Evaluation",
+    "Evidence",
+    "Finding",
+    "Grade",
+    "Link",
+    "Mapping",
+    "Metric",
+    "Month",
+    "Observation",
+    "Person",
+    "Portfolio",
+    "Privacy",
+    "Requirement",
+    "Review",
+    "Sample",
+    "ScopeUnit",
+    "Standard",
+    "Target",
+    "Version",
+]
