@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := $(if $(filter true,$(CI)),-c constraints-ci.txt)
 PORT ?= 8000
 
-.PHONY: install site serve publish test lint bench bench-full bench-doorstop validate clean constraints
+.PHONY: install site serve publish test lint bench bench-full bench-doorstop validate clean constraints screenshots
 
 install: $(STAMP)
 
@@ -58,6 +58,10 @@ apt-browser-deps:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    --no-install-recommends $$missing; \
 	fi
+
+# The README's screenshots of the sample site (docs/screenshots/), in Chromium
+screenshots: $(STAMP) browser-deps
+	$(BIN)/python docs/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks

@@ -82,6 +82,7 @@ def test_every_record_gets_a_page(pages: dict[str, str]) -> None:
         [
             "index.md",
             "portfolio.md",
+            "glossary.md",
             "owners.md",
             "traceability.md",
             "warnings.md",

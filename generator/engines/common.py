@@ -66,10 +66,11 @@ def in_navigation(page: str) -> bool:
 
 
 def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
-    """The site's navigation, the same size whatever the portfolio's: home, about, the categories
-    (each with its requirements on its page), one register per kind of record, the owners,
-    the traceability matrix and the warnings page, then the team's own pages. Record pages
-    are reached from their registers and by links (`in_navigation`)."""
+    """The site's navigation, the same size whatever the portfolio's: home, about, the
+    categories (each with its requirements on its page), one register
+    per kind of record, the owners, the traceability matrix, the glossary and the warnings
+    page, then the team's own pages.
+    Record pages are reached from their registers and by links (`in_navigation`)."""
 
     def section(folder: str) -> list[str]:
         index = f"{folder}/index.md"
@@ -82,6 +83,8 @@ def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
     nav.append({labels["categories"]: section("categories")})
     nav += [{labels[f]: f"{f}/index.md"} for f in RECORD_FOLDERS]
     nav += [{labels["owners"]: "owners.md"}, {labels["traceability"]: "traceability.md"}]
+    if "glossary.md" in site.pages:
+        nav.append({labels["glossary"]: "glossary.md"})
     if "warnings.md" in site.pages:
         nav.append({labels["readiness_warnings"]: "warnings.md"})
     return nav + [page for page in own if page not in site.pages]

@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from generator import model as m
+from generator.assess import metrics, stats
 from generator.assess.lint import Readiness
 from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic
@@ -39,6 +40,12 @@ REGISTER_PAGE = 250
 #: about 15 KB to a page and a register's HTML is about 1.4 times its Markdown, so every page
 #: stays well under 100 KB (and under the search index's limit of a section).
 PAGE_BYTES = 45_000
+#: The numbers the glossary page explains, from the code that applies them.
+RULES = {
+    "limit_factor": stats.XMR_LIMIT_FACTOR,
+    "run_length": metrics.RUN_LENGTH,
+    "trend_moves": metrics.TREND_MOVES,
+}
 
 #: Where each kind of record's page lives, relative to the site root.
 FOLDERS = {
@@ -89,10 +96,23 @@ class SiteData:
     suspects: dict[str, tuple[Suspect, ...]] = field(default_factory=dict)  # by record ID
 
 
-def front_matter(title: str) -> str:
+#: What the theme leaves out on a register's pages (Material's and Zensical's `hide`): the
+#: table of contents, so that the register's tables have the column it would take.
+REGISTER_HIDE = ("toc",)
+
+
+def front_matter(title: str, hide: Sequence[str] = (), tags: Sequence[str] = ()) -> str:
     """The page's title as metadata, HTML-escaped: themes print titles unescaped (in
-    `<title>`, the navigation, breadcrumbs), so the title must already be inert HTML."""
-    return f"---\ntitle: {json.dumps(html.escape(title, quote=True), ensure_ascii=False)}\n---\n\n"
+    `<title>`, the navigation, breadcrumbs), so the title must already be inert HTML.
+    `hide`: the parts of the theme the page leaves out (`REGISTER_HIDE`). `tags`: a record
+    page's ID, which Material's search weighs most (a tag outweighs a title), so searching an
+    ID puts its page first; without the tags plugin the page does not show them."""
+    lines = [f"title: {json.dumps(html.escape(title, quote=True), ensure_ascii=False)}"]
+    if hide:
+        lines.append(f"hide: {json.dumps(list(hide))}")
+    if tags:
+        lines.append(f"tags: {json.dumps([html.escape(t, quote=True) for t in tags])}")
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
 def page_path(kind: str, ident: str) -> str:
@@ -281,10 +301,14 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     def render(path: str, template: str, title: str, **extra: Any) -> None:
         store(path, title, text(path, template, **extra))
 
+    def store_register(path: str, title: str, body: str, /) -> None:  # each page `book` makes
+        pages[path] = front_matter(title, REGISTER_HIDE) + body
+
     labels = data.labels
-    book = paging.Book(text, store, labels, REGISTER_PAGE, PAGE_BYTES)
+    book = paging.Book(text, store_register, labels, REGISTER_PAGE, PAGE_BYTES)
     render("index.md", "index.md.j2", portfolio.config.title)
     render("portfolio.md", "about.md.j2", labels["about"])
+    render("glossary.md", "glossary.md.j2", labels["glossary"], rules=RULES)
     book.register(
         "requirements",
         "requirements.md.j2",
@@ -327,10 +351,7 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     ]
     for kind, records, ident in pages_of:
         for record in records.values():
-            render(
-                page_path(kind, ident(record)),
-                f"{kind}.md.j2",
-                f"{ident(record)} {record.title}",
-                item=record,
-            )
+            path, title = page_path(kind, ident(record)), f"{ident(record)} {record.title}"
+            body = text(path, f"{kind}.md.j2", item=record)
+            pages[path] = front_matter(title, tags=[ident(record)]) + body
     return dict(sorted(pages.items()))

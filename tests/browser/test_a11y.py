@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "home": "index.html",
     "about": "portfolio.html",
+    "glossary": "glossary.html",
     "categories": "categories/index.html",
     "category": "categories/PR.html",
     "requirement met": "requirements/PR-10.html",
