@@ -25,6 +25,12 @@ constraints: $(STAMP)
 site: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/certfolio site
 
+# The audit pack of the sample: the offline zip and the PDF binder (Chromium: make browser-deps)
+.PHONY: pack
+pack: $(STAMP) apt-browser-deps
+	NO_MKDOCS_2_WARNING=1 $(BIN)/certfolio site --offline
+	NO_MKDOCS_2_WARNING=1 $(BIN)/certfolio pdf
+
 serve: $(STAMP)
 	$(BIN)/certfolio serve -a 127.0.0.1:$(PORT)
 
@@ -71,6 +77,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_assess.py
+	$(BIN)/python benchmarks/bench_journey.py --size quarter
 	$(BIN)/python benchmarks/bench_site.py
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_charts.py

@@ -80,7 +80,7 @@ def test_both_engines_publish_the_same_files(sites: tuple[Path, Path, Path, Path
     assert files == files_of(by_mkdocs) - files_of(by_mkdocs, ".html") - only_engine
     charts = {f for f in files if f.endswith(".svg")}
     assert "charts/overview.svg" in charts and "metrics/M01.svg" in charts
-    assert len(charts) == 21
+    assert len(charts) == 22  # 19 metrics, the overview, the findings and the journey
     for rel in files:  # charts, data, manifest, stylesheet, attachments: the same bytes
         assert (by_zensical / rel).read_bytes() == (by_mkdocs / rel).read_bytes(), rel
 

@@ -2,8 +2,9 @@
 
 Each subcommand is one `_add_*` function that declares its parser (sharing the parent parsers
 in `common`) and one `_run_*` function that does the work, grouped by what they touch:
-`portfolio` (init, validate, assess, schema), `site` (build, site, serve, publish) and
-`review` (review, diff).
+`portfolio` (init, validate, assess, schema), `site` (build, site, serve, publish),
+`review` (review, diff), `migrate` (a standard's new release) and `pack` (the audit pack:
+`pdf`, and `site --offline` through `site`).
 Exit codes: 0 clean, 1 problems found (errors; warnings too with --strict), 2 usage error or
 no portfolio, 3 internal error (a bug). Nothing imports this module.
 """
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 
 from generator import __version__
 from generator.cli.common import EXIT_INTERNAL, Run, portfolio_parent, resolve_format
+from generator.cli.migrate import _add_migrate
+from generator.cli.pack import _add_pdf
 from generator.cli.portfolio import _add_assess, _add_init, _add_schema, _add_validate
 from generator.cli.review import _add_diff, _add_review
 from generator.cli.site import _add_build, _add_publish, _add_serve, _add_site
@@ -33,8 +36,10 @@ SUBCOMMANDS = (
     _add_site,
     _add_serve,
     _add_publish,
+    _add_pdf,
     _add_review,
     _add_diff,
+    _add_migrate,
     _add_schema,
 )
 

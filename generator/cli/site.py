@@ -13,6 +13,7 @@ from generator.cli.common import (
     resolve_format,
     strict_parent,
 )
+from generator.cli.pack import add_offline_arguments, run_offline
 from generator.diagnostics import format_report
 from generator.errors import EXIT_OK, EXIT_PROBLEMS, BuildFailed, UsageError
 from generator.portfolio.validate import validate_portfolio
@@ -105,12 +106,15 @@ def _add_site(commands: Commands, portfolio: argparse.ArgumentParser) -> None:
         help="site engine: MkDocs with Material (default) or Zensical (pip install "
         "'certfolio[zensical]'), both reading the same mkdocs.yml",
     )
+    add_offline_arguments(parser)  # --offline, --offline-zip (cli/pack.py)
     parser.set_defaults(run=_run_site)
 
 
 def _run_site(args: argparse.Namespace) -> int:
     if not args.config_file.is_file():
         raise UsageError(f"no such file: {args.config_file}")
+    if args.offline or args.offline_zip is not None:  # the offline zip: always a clean build
+        return run_offline(args)
     if args.engine == "zensical":
         from generator.engines import zensical as engine
     else:  # MkDocs is imported only when it builds

@@ -52,8 +52,9 @@ RECORD_FOLDERS = ("requirements", "evidence", "metrics", "findings")
 
 
 #: Folders of register pages split for size (traceability per category, one page per owner,
-#: the warnings per code), reached from the register's first page.
-SPLIT_FOLDERS = ("traceability", "owners", "warnings")
+#: the warnings per code, the auditor request list, the results by scope), reached from the
+#: register's first page.
+SPLIT_FOLDERS = ("traceability", "owners", "warnings", "requests", "scopes")
 
 
 def in_navigation(page: str) -> bool:
@@ -61,13 +62,17 @@ def in_navigation(page: str) -> bool:
     record in the navigation puts every page on every page (the site grows with pages
     squared); registers and links reach them instead."""
     folder, _, rest = page.partition("/")
+    if folder == "coverage":  # a standard's page, not the pages a long one is split into
+        return "/" not in rest
+    if folder == "suppliers":  # a VMO's suppliers: the list and the comparison, not each
+        return rest in ("index.md", "comparison.md")
     hidden = (*RECORD_FOLDERS, *SPLIT_FOLDERS)
     return not (folder in hidden and rest and rest != "index.md")
 
 
 def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
-    """The site's navigation, the same size whatever the portfolio's: home, about, the
-    categories (each with its requirements on its page), one register
+    """The site's navigation, the same size whatever the portfolio's: home, about, the journey
+    (readiness by month), the categories (each with its requirements on its page), one register
     per kind of record, the owners, the traceability matrix, the glossary and the warnings
     page, then the team's own pages.
     Record pages are reached from their registers and by links (`in_navigation`)."""
@@ -80,9 +85,20 @@ def navigation(site: Site, labels: Labels, own: list[str]) -> list[Any]:
     nav: list[Any] = [{labels["home"]: "index.md"}, {labels["about"]: "portfolio.md"}]
     if "changes.md" in site.pages:  # a published version: what changed since the last
         nav.append({labels["changes_since"]: "changes.md"})
+    if "journey.md" in site.pages:  # readiness over the journey, month by month
+        nav.append({labels["journey"]: "journey.md"})
     nav.append({labels["categories"]: section("categories")})
     nav += [{labels[f]: f"{f}/index.md"} for f in RECORD_FOLDERS]
     nav += [{labels["owners"]: "owners.md"}, {labels["traceability"]: "traceability.md"}]
+    if "coverage/index.md" in site.pages:  # coverage per standard, one page each
+        nav.append({labels["coverage"]: section("coverage")})
+    if "requests.md" in site.pages:  # the auditor request list
+        nav.append({labels["request_list"]: "requests.md"})
+    if "scopes.md" in site.pages:  # every metric against every scope (site.scopes)
+        nav.append({labels["results_by_scope"]: "scopes.md"})
+    if "suppliers/index.md" in site.pages:  # a VMO's supplier scorecards (site.scorecards)
+        suppliers = ["suppliers/index.md", "suppliers/comparison.md"]
+        nav.append({labels["vendor_scorecards"]: suppliers})
     if "glossary.md" in site.pages:
         nav.append({labels["glossary"]: "glossary.md"})
     if "warnings.md" in site.pages:

@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,7 @@ class CertfolioPlugin(IncrementalBuild, BasePlugin[CertfolioConfig]):
         for path, content in self.site.files.items():
             kind = VerbatimFile if path in self.site.verbatim else GeneratedFile
             self._add(files, kind.generated(config, path, content=content))
+        self._previous = self._state = None  # a plugin MkDocs reuses keeps no old plan
         if self.dirty or self.keep_state:
             self._plan(files, config)
         return files
@@ -262,6 +264,7 @@ def build_site(
     *,
     strict: bool = False,
     clean: bool = False,
+    prepare: Callable[[MkDocsConfig], None] | None = None,
 ) -> BuildResult:
     """Build strictly into a fresh folder and swap it in, unless anything was reported.
 
@@ -276,6 +279,9 @@ def build_site(
     Incremental unless `clean`: when the target holds a state (`incremental.STATE_FILE`), the
     staging folder starts as a copy of it and MkDocs rebuilds only the pages whose inputs
     changed (see `CertfolioPlugin`); the result is the same, byte for byte, as a clean build.
+
+    `prepare` may change the loaded configuration before the build (the offline copy adds
+    Material's offline plugin with it: `offline.py`).
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     config = _load(config_file)
@@ -283,12 +289,18 @@ def build_site(
     target = output.check_target(wanted, _protected(config, config_file))
     try:
         with output.output_lock(target):
-            return _build_locked(config_file, target, strict, clean)
+            return _build_locked(config_file, target, strict, clean, prepare)
     except output.OutputBusy as exc:
         return BuildResult([exc.message], previous_kept=target.exists())
 
 
-def _build_locked(config_file: Path, target: Path, strict: bool, clean: bool) -> BuildResult:
+def _build_locked(
+    config_file: Path,
+    target: Path,
+    strict: bool,
+    clean: bool,
+    prepare: Callable[[MkDocsConfig], None] | None = None,
+) -> BuildResult:
     start = time.perf_counter()
     output.sweep(target)
     staging = output.new_staging(target)
@@ -305,6 +317,8 @@ def _build_locked(config_file: Path, target: Path, strict: bool, clean: bool) ->
         plugin = config.plugins.get("certfolio")
         if isinstance(plugin, CertfolioPlugin):
             plugin.dirty, plugin.keep_state = dirty, True
+        if prepare is not None:  # last: it may also change the plugin's settings
+            prepare(config)
         build(config, dirty=dirty and isinstance(plugin, CertfolioPlugin))
     except (Abort, PluginError) as exc:
         counter.messages.append(str(exc))

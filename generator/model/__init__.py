@@ -17,7 +17,9 @@ from generator.diagnostics import Span
 from generator.model.config import (
     AllowEntry,
     Category,
+    Clause,
     Config,
+    Contract,
     Evaluation,
     Person,
     Privacy,
@@ -190,6 +192,16 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Definition:
+    """How one scope measures a metric when it differs from its `formula` (`definitions`)."""
+
+    scope: str
+    formula: tuple[tuple[str, str], ...]  # the keys it gives, as Metric.formula
+    note: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class Metric:
     id: str
     title: str
@@ -212,6 +224,13 @@ class Metric:
     observations: tuple[Observation, ...]
     notes: str | None
     span: Span
+    definitions: tuple[Definition, ...] = ()  # scopes that measure it their own way
+
+    def formula_for(self, scope: str) -> tuple[tuple[str, str], ...]:
+        """The formula `scope` is measured by: the metric's, with what its `definitions`
+        entry gives instead."""
+        own = next((d for d in self.definitions if d.scope == scope), None)
+        return tuple(sorted({**dict(self.formula), **dict(own.formula if own else ())}.items()))
 
     def target_for(self, month: Month, scope: str | None = None) -> Target | None:
         """The target in force in `month` for `scope`: one naming the scope wins over one that
@@ -290,6 +309,7 @@ class Finding:
     notes: str | None
     span: Span
     cleared: tuple[Clearance, ...] = ()
+    scope: tuple[str, ...] = ()  # the sites, programs or suppliers it is about
 
 
 @dataclass(frozen=True)
@@ -303,6 +323,22 @@ class Review:
     by: str
     date: dt.date
     span: Span  # the entry's key in reviews.yaml
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """A request of the auditor (requests.yaml): `text` about `requirement`, due on `due`,
+    answered by the evidence items in `evidence` (on `answered`, when the date is given)."""
+
+    id: str
+    text: str
+    requirement: str | None
+    requested: dt.date | None
+    due: dt.date | None
+    evidence: tuple[str, ...]
+    answered: dt.date | None
+    notes: str | None
+    span: Span
 
 
 def _index(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
@@ -324,6 +360,7 @@ class Portfolio:
     findings: dict[str, Finding]
     files: tuple[str, ...] = ()
     reviews: tuple[Review, ...] = ()  # reviews.yaml in file order; none without the file
+    requests: tuple[AuditRequest, ...] = ()  # requests.yaml in file order; none without it
     _backlinks: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -369,10 +406,14 @@ __all__ = [
     "AllowEntry",
     "Annotation",
     "Attachment",
+    "AuditRequest",
     "Category",
+    "Clause",
     "Clearance",
     "Comparator",
     "Config",
+    "Contract",
+    "Definition",
     "Effectiveness",
     "Evaluation",
     "Evidence",

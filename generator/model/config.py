@@ -27,24 +27,48 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """A clause of a standard as `portfolio.yaml` lists it: its ID and a short title in our
+    own words (never the standard's text)."""
+
+    id: str
+    title: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class Standard:
     id: str
     name: str
     release: str | None
     edition: str | None
     primary: bool
+    clauses: tuple[Clause, ...] = ()  # `clauses`: when listed, every clause of the release
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A supplier's contract (`scope.suppliers[].contract`): its first and last day."""
+
+    start: dt.date | None
+    end: dt.date | None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
 class ScopeUnit:
-    """The entity, a site or a program: what evidence and metrics can be scoped to."""
+    """The entity, a site, a program or a supplier: what evidence, metrics and findings can be
+    scoped to. A supplier has its `services`, the `programs` it runs and its `contract`."""
 
     id: str
     name: str
-    kind: str  # "entity" | "site" | "program"
+    kind: str  # "entity" | "site" | "program" | "supplier"
     site: str | None = None
     client: str | None = None
     channels: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    programs: tuple[str, ...] = ()
+    contract: Contract | None = None
 
 
 @dataclass(frozen=True)

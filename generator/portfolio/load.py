@@ -2,9 +2,9 @@
 
 A portfolio is one folder: `portfolio.yaml` at the top, and one folder per kind of record
 (`requirements/`, `evidence/`, `metrics/`, `findings/`), any depth below, and optionally
-`reviews.yaml` (link reviews) beside portfolio.yaml. Each metric's data is a CSV file beside
-its YAML file. Attachments live anywhere inside the folder (by convention `attachments/`) and
-are read only when referenced.
+`reviews.yaml` (link reviews) and `requests.yaml` (the auditor's request list) beside
+portfolio.yaml. Each metric's data is a CSV file beside its YAML file. Attachments live
+anywhere inside the folder (by convention `attachments/`) and are read only when referenced.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class Files:
     records: list[tuple[str, Path]] = field(default_factory=list)
     tables: dict[Path, str] = field(default_factory=dict)
     reviews: Path | None = None  # reviews.yaml beside portfolio.yaml, when there is one
+    requests: Path | None = None  # requests.yaml (the auditor's request list), likewise
 
     def rel(self, path: Path) -> str:
         # paths here are built from `base`: a prefix test says what relative_to would, faster
@@ -133,6 +134,9 @@ def find_files(root: Path, report: Report) -> Files:
             continue
         if path == root / "reviews.yaml":
             files.reviews = path
+            continue
+        if path == root / "requests.yaml":
+            files.requests = path
             continue
         if kind and suffix in YAML_SUFFIXES:
             files.records.append((kind, path))

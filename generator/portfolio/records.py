@@ -77,6 +77,24 @@ class Fields:
             )
 
 
+def _supplier(f: Fields, i: int, item: dict[str, Any]) -> m.ScopeUnit:
+    """A `scope.suppliers` entry as a scope unit; its contract's end not before its start."""
+    contract = None
+    if item.get("contract") is not None:
+        at = ("scope", "suppliers", i, "contract")
+        start, end = f.date(*at, "start"), f.date(*at, "end")
+        f.order((*at, "start"), (*at, "end"), start, end)
+        contract = m.Contract(start, end, item["contract"].get("reference"))
+    return m.ScopeUnit(
+        item["id"],
+        item["name"],
+        "supplier",
+        services=tuple(item.get("services", [])),
+        programs=tuple(item.get("programs", [])),
+        contract=contract,
+    )
+
+
 def build_config(doc: Document, report: Report) -> m.Config | None:
     f = Fields(doc, report)
     as_of = f.date("as_of")
@@ -95,6 +113,7 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
         )
         for p in scope.get("programs", [])
     ]
+    units += [_supplier(f, i, s) for i, s in enumerate(scope.get("suppliers", []))]
     organisation = f.get("organisation")
     evaluation = m.Evaluation(**f.get("evaluation") or {})
     if evaluation.min_months_met > evaluation.window_months:
@@ -117,9 +136,17 @@ def build_config(doc: Document, report: Report) -> m.Config | None:
         language=f.get("language") or "en",
         standards=tuple(
             m.Standard(
-                s["id"], s["name"], s.get("release"), s.get("edition"), bool(s.get("primary"))
+                s["id"],
+                s["name"],
+                s.get("release"),
+                s.get("edition"),
+                bool(s.get("primary")),
+                tuple(
+                    m.Clause(c["id"], c.get("title"), f.span("standards", i, "clauses", j))
+                    for j, c in enumerate(s.get("clauses") or [])
+                ),
             )
-            for s in f.get("standards")
+            for i, s in enumerate(f.get("standards"))
         ),
         scope=tuple(units),
         channels=tuple((c["id"], c["name"]) for c in scope.get("channels", [])),
@@ -325,4 +352,5 @@ def build_finding(doc: Document, report: Report) -> m.Finding:
         notes=f.get("notes"),
         span=f.span(),
         cleared=tuple(cleared),
+        scope=tuple(f.get("scope") or []),
     )

@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from generator.diagnostics import Report, suggest
 from generator.portfolio.yamlparse import Document
 
-KINDS = ("portfolio", "requirement", "evidence", "metric", "finding", "reviews")
+KINDS = ("portfolio", "requirement", "evidence", "metric", "finding", "reviews", "requests")
 
 _TYPE_NAMES = {
     "object": "a mapping",

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from generator import model as m
 from generator.diagnostics import Report, Span
 from generator.portfolio.csvparse import DEFAULT_DIALECT, Cell, Dialect, Table
+from generator.portfolio.definitions import read_definitions
 from generator.portfolio.records import Fields
 from generator.portfolio.source import DEFAULT_LIMITS
 from generator.portfolio.targets import (
@@ -311,6 +312,7 @@ def build_metric(
     targets = read_targets(f, scopes, direction, proportion, report)
     comparators = read_comparators(f, scopes, report)
     annotations = read_annotations(f, scopes)
+    definitions = read_definitions(f, scopes)  # scopes measured their own way
     observations: list[m.Observation] = []
     if table is not None:
         if sampled and "n" not in table.header:
@@ -351,4 +353,5 @@ def build_metric(
         observations=tuple(sorted(observations, key=lambda o: (o.scope, o.period))),
         notes=f.get("notes"),
         span=f.span(),
+        definitions=definitions,
     )

@@ -25,8 +25,10 @@ from generator.portfolio.records import (
     build_finding,
     build_requirement,
 )
+from generator.portfolio.requests import read_requests
 from generator.portfolio.series import build_metric
 from generator.portfolio.source import DEFAULT_LIMITS, Limits
+from generator.portfolio.standards import check_clauses
 from generator.portfolio.yamlparse import Document
 
 KIND_NAMES = {
@@ -39,8 +41,9 @@ FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
 CONFIG_LISTS = {
     "person": "People",
     "category": "Categories",
-    "scope": "Scope IDs (entity, sites, programs)",
+    "scope": "Scope IDs (entity, sites, programs, suppliers)",
     "site": "Sites",
+    "program": "Programs",
     "channel": "Channels",
     "standard": "Standards",
     "retention class": "Retention classes",
@@ -122,6 +125,7 @@ def _reference_tables(config: m.Config, records: list[Record]) -> dict[str, set[
             "category": {c.id for c in config.categories},
             "scope": {u.id for u in config.scope},
             "site": {u.id for u in config.scope if u.kind == "site"},
+            "program": {u.id for u in config.scope if u.kind == "program"},
             "channel": {c for c, _ in config.channels},
             "standard": {s.id for s in config.standards},
             "retention class": {r for r, _ in config.retention_classes},
@@ -147,6 +151,10 @@ def _check_config_refs(doc: Document, refs: _Refs) -> None:
                 doc.span(("scope", "programs", i, "channels", j)),
                 "scope.programs.channels",
             )
+    for i, supplier in enumerate(doc.data["scope"].get("suppliers", [])):
+        for j, program in enumerate(supplier.get("programs", [])):
+            at = doc.span(("scope", "suppliers", i, "programs", j))
+            refs.check("program", program, at, "scope.suppliers.programs")
     seen: dict[str, Span] = {}
     lists: list[tuple[str, list[Any]]] = [
         ("standards", doc.data["standards"]),
@@ -166,7 +174,7 @@ def _check_config_refs(doc: Document, refs: _Refs) -> None:
                 refs.report.error(span, "E200", f"duplicate ID '{item['id']}' in '{name}'")
                 refs.report.note(local[item["id"]], "E200", "first defined here")
             local[item["id"]] = span
-        if name.startswith("scope.") and name != "scope.channels" and name != "scope.suppliers":
+        if name.startswith("scope.") and name != "scope.channels":  # suppliers are scopes too
             for key, span in local.items():
                 if key in seen:
                     refs.report.error(span, "E200", f"scope ID '{key}' is used twice")
@@ -206,6 +214,7 @@ def _check_records(records: list[Record], refs: _Refs) -> None:
             refs.check_all("requirement", data["requirements"], doc, ("requirements",))
             refs.check_all("evidence", data.get("evidence", []), doc, ("evidence",))
             refs.check_all("metric", data.get("metrics", []), doc, ("metrics",))
+            refs.check_all("scope", data.get("scope", []), doc, ("scope",))
             for i, action in enumerate(data.get("actions", [])):
                 refs.check(
                     "person", action["owner"], doc.span(("actions", i, "owner")), "actions.owner"
@@ -292,7 +301,12 @@ def _validate(
     if files.reviews is not None:
         reviews_rel = files.rel(files.reviews)
         reviews_doc = loader.document("reviews", files.reviews, reviews_rel, report, limits)
+    requests_doc = None  # requests.yaml: the auditor's request list (see requests.py)
+    if files.requests is not None:
+        requests_rel = files.rel(files.requests)
+        requests_doc = loader.document("requests", files.requests, requests_rel, report, limits)
     report.files = 1 + len(files.records) + len(files.tables) + (files.reviews is not None)
+    report.files += files.requests is not None
     config = build_config(config_doc, report) if config_doc is not None else None
     by_id = _unique_ids(records, report)
     if config is None or config_doc is None:
@@ -300,12 +314,16 @@ def _validate(
     refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel, broken)
     _check_config_refs(config_doc, refs)
     _check_records(records, refs)
+    requirement_docs = [r.doc for r in records if r.kind == "requirement"]
+    check_clauses(config, requirement_docs, portfolio_rel, report)
+    requests = () if requests_doc is None else read_requests(requests_doc, refs.check, report)
     reviews: tuple[m.Review, ...] = ()
     if reviews_doc is not None:
         reviews = read_reviews(reviews_doc, refs.tables["person"], portfolio_rel, report)
     claimed: dict[Path, Dialect] = {}  # the data files of the metrics, in their CSV dialect
     built = _build(files, config, list(by_id.values()), report, loader, limits, broken, claimed)
     docs = [config_doc, *(r.doc for r in records)]  # reviews.yaml holds only IDs and hashes
+    docs += [requests_doc] if requests_doc is not None else []
     skip = loader.clean_for(config.privacy.regions)  # files whose text holds nothing to find
     guard_portfolio(files, config, docs, report, limits, claimed, skip)
     if built is None or report.errors:
@@ -313,6 +331,9 @@ def _validate(
     if files.reviews is not None:
         inputs = tuple(sorted((*built.files, files.rel(files.reviews))))
         built = replace(built, reviews=reviews, files=inputs)
+    if files.requests is not None:
+        inputs = tuple(sorted((*built.files, files.rel(files.requests))))
+        built = replace(built, requests=requests, files=inputs)
     _coverage(built, report)
     check_reviews(built, report)
     return built, report

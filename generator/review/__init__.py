@@ -1,2 +1,2 @@
-"""review wing: comparing two versions of a portfolio and reviewing links; may import the
-ground floor, portfolio and assess."""
+"""review wing: comparing two versions of a portfolio, reviewing links, and moving a standard
+to a new release (`migrate`); may import the ground floor, portfolio and assess."""

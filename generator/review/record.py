@@ -112,7 +112,7 @@ def record_reviews(
     }
     removed = tuple(f"{r.owner} > {r.target}" for r in gone)
     path = portfolio.root / REVIEWS_FILE
-    _write(path, _rewrite(portfolio, path, lines, set(removed)))
+    write_atomically(path, _rewrite(portfolio, path, lines, set(removed)))
     return Recorded(path, tuple(due), removed)
 
 
@@ -246,7 +246,7 @@ def _rewrite(portfolio: m.Portfolio, path: Path, lines: dict[str, str], removed:
     return bom + "".join(out) if kept else ""
 
 
-def _write(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Replace `path` by `text` atomically; an empty text removes the file (no reviews)."""
     if not text:
         path.unlink(missing_ok=True)

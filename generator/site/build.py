@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.assess.export import assessment_json
+from generator.assess.journey import assess_journey
 from generator.assess.lint import readiness
 from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Diagnostic, Level, Report
@@ -30,7 +31,7 @@ from generator.portfolio.parsecache import ParseCache
 from generator.portfolio.source import read_limited
 from generator.portfolio.validate import validate_portfolio
 from generator.review.suspect import suspects_by_record
-from generator.site import chartcache, charts, output
+from generator.site import chartcache, charts, comparechart, output, requests
 from generator.site.i18n import Labels
 from generator.site.release import Release, changes_since
 from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
@@ -172,6 +173,7 @@ def generate_site(
     assessment = assess_portfolio(portfolio)
     checks = readiness(assessment)
     lint = [r.diagnostic for r in checks]
+    journey = assess_journey(portfolio, assessment.as_of)  # status by month: journey.md
     timings["assess"] = time.perf_counter() - start
 
     labels = Labels(portfolio.config.language)
@@ -182,6 +184,8 @@ def generate_site(
     }
     specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
     specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
+    specs["charts/journey.svg"] = charts.journey_chart(journey, portfolio.config.categories, labels)
+    specs.update(comparechart.compare_charts(assessment, labels))  # split metrics side by side
     files = dict(
         chartcache.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
     )
@@ -206,6 +210,7 @@ def generate_site(
     for mid in assessment.metrics:
         files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
     files["assessment.json"] = assessment_json(assessment, lint).encode("utf-8")
+    files.update(requests.files(assessment, portfolio.config.title, source.epoch))
     files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments, release)
     changes = changes_since(release, portfolio.root, assessment.as_of) if release else None
     validation = [d for d in report.sorted() if d.level is Level.WARNING]
@@ -219,6 +224,7 @@ def generate_site(
         validation,
         changes,
         suspects_by_record(portfolio),
+        journey=journey,
     )
     pages = render_pages(data, [*template_dirs, default_templates()])
     timings["render"] = time.perf_counter() - start

@@ -19,7 +19,9 @@ from generator.assess.status import Assessment
 from generator.site import formats
 from generator.site.chartspec import (
     ChartSpec,
+    CompareChart,
     FindingsChart,
+    JourneyChart,
     LowNSpec,
     MetricChart,
     NoteSpec,
@@ -28,11 +30,15 @@ from generator.site.chartspec import (
     PhaseSpec,
     SignalSpec,
 )
+from generator.site.comparechart import compare_alt
 from generator.site.i18n import Labels
+from generator.site.journeychart import journey_alt, journey_chart
 
 __all__ = [  # the spec types are defined in `chartspec` and named through here too
     "ChartSpec",
+    "CompareChart",
     "FindingsChart",
+    "JourneyChart",
     "LowNSpec",
     "MetricChart",
     "NoteSpec",
@@ -43,6 +49,7 @@ __all__ = [  # the spec types are defined in `chartspec` and named through here 
     "alt_text",
     "clean_text",
     "findings_chart",
+    "journey_chart",
     "metric_chart",
     "metric_words",
     "overview_chart",
@@ -342,6 +349,10 @@ def alt_text(spec: ChartSpec) -> str:
     annotations in full, worded with the portfolio's labels, numbers and months written in
     its language."""
     lang = spec.language
+    if isinstance(spec, JourneyChart):
+        return journey_alt(spec)
+    if isinstance(spec, CompareChart):  # a split metric's scopes side by side
+        return compare_alt(spec)
     if isinstance(spec, MetricChart):
         head = spec.title + (f", {_span(spec, 0, len(spec.months) - 1)}" if spec.months else "")
         panels = [

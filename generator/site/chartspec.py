@@ -105,4 +105,37 @@ class FindingsChart:
     language: str
 
 
-ChartSpec: TypeAlias = MetricChart | OverviewChart | FindingsChart
+@dataclass(frozen=True)
+class JourneyChart:
+    """Requirement status at every month of the journey (`assess.journey`): one plot for all
+    requirements, then one per category; counts per month in REQUIREMENT_STATUSES order."""
+
+    title: str
+    months: tuple[str, ...]  # YYYY-MM of every point; the last is assessed at `as_of`
+    as_of: str  # ISO date
+    statuses: tuple[str, ...]  # requirement statuses, translated
+    panels: tuple[tuple[str, tuple[tuple[int, ...], ...]], ...]  # name, counts per month
+    words: tuple[tuple[str, str], ...]
+    language: str
+
+
+@dataclass(frozen=True)
+class CompareChart:
+    """A split metric's scopes on one y-axis (`comparechart`): an overlay of the series when
+    there are at most `comparechart.OVERLAY_MOST`, else small multiples all drawn on `ylim`.
+    Per-month tuples are aligned with `months`; a target of None: none in force."""
+
+    title: str
+    unit: str
+    decimals: int
+    months: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]  # scope, value per month
+    targets: tuple[tuple[float | None, ...], ...]  # per series, as `series`
+    bands: tuple[tuple[tuple[float, float] | None, ...], ...]  # per series: band targets
+    layout: str  # "overlay" | "multiples"
+    ylim: tuple[float, float]  # the one scale every series is drawn on
+    words: tuple[tuple[str, str], ...]
+    language: str
+
+
+ChartSpec: TypeAlias = MetricChart | OverviewChart | FindingsChart | JourneyChart | CompareChart

@@ -40,7 +40,17 @@ from generator.assess.states import (
 )
 from generator.site import chartlayout, formats
 from generator.site.charts import when, word_of
-from generator.site.chartspec import ChartSpec, FindingsChart, MetricChart, OverviewChart, PanelSpec
+from generator.site.chartspec import (
+    ChartSpec,
+    CompareChart,
+    FindingsChart,
+    JourneyChart,
+    MetricChart,
+    OverviewChart,
+    PanelSpec,
+)
+from generator.site.drawcompare import draw_compare
+from generator.site.drawjourney import draw_journey
 from generator.site.ticks import NumberFormatter, day_axis, month_axis
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
@@ -366,6 +376,10 @@ def _draw(spec: ChartSpec) -> Figure:
         return _draw_metric(spec)
     if isinstance(spec, OverviewChart):
         return _draw_overview(spec)
+    if isinstance(spec, JourneyChart):
+        return draw_journey(spec, STATUS_STYLE)
+    if isinstance(spec, CompareChart):  # a split metric's scopes on one scale
+        return draw_compare(spec)
     return _draw_findings(spec)
 
 

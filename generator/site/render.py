@@ -23,12 +23,13 @@ import jinja2
 
 from generator import model as m
 from generator.assess import metrics, stats
+from generator.assess.journey import Journey, assess_journey
 from generator.assess.lint import Readiness
 from generator.assess.status import Assessment
 from generator.diagnostics import Diagnostic
 from generator.errors import CertfolioError
 from generator.review.suspect import Suspect
-from generator.site import formats, paging
+from generator.site import coverage, formats, paging, requests, scopes, scorecards
 from generator.site.escape import attr, md_block, md_cell, md_inline, url_path
 from generator.site.i18n import Labels
 from generator.site.say import say
@@ -94,6 +95,7 @@ class SiteData:
     validation: list[Diagnostic] = field(default_factory=list)  # validation warnings
     changes: tuple[str, str] | None = None  # (previous version, Markdown of the changes since)
     suspects: dict[str, tuple[Suspect, ...]] = field(default_factory=dict)  # by record ID
+    journey: Journey | None = None  # readiness by month; None: computed when rendering
 
 
 #: What the theme leaves out on a register's pages (Material's and Zensical's `hide`): the
@@ -256,6 +258,8 @@ def _common(data: SiteData) -> dict[str, Any]:
         "attachments": data.attachments,
         "scopes": {u.id: u for u in portfolio.config.scope},
         "retention": dict(portfolio.config.retention_classes),
+        "compare": scopes.SideBySide(assessment, data.labels),  # split metrics side by side
+        "vendors": scorecards.context(assessment),  # a VMO's supplier scorecards, else None
         "built": dt.datetime.fromtimestamp(data.source.epoch, dt.UTC).date().isoformat(),
     }
 
@@ -284,6 +288,9 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     """Every page of the site as Markdown, keyed by its path relative to the site root."""
     env = make_environment(template_dirs, data.labels)
     common = _common(data)
+    common["journey"] = data.journey or assess_journey(
+        data.assessment.portfolio, data.assessment.as_of
+    )
     assessment = data.assessment
     portfolio = assessment.portfolio
     pages: dict[str, str] = {}
@@ -309,6 +316,7 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     render("index.md", "index.md.j2", portfolio.config.title)
     render("portfolio.md", "about.md.j2", labels["about"])
     render("glossary.md", "glossary.md.j2", labels["glossary"], rules=RULES)
+    render("journey.md", "journey.md.j2", labels["journey"])
     book.register(
         "requirements",
         "requirements.md.j2",
@@ -339,6 +347,10 @@ def render_pages(data: SiteData, template_dirs: Sequence[Path]) -> dict[str, str
     book.owners(portfolio.config.people, paging.owned(portfolio))
     book.traceability(assessment, portfolio.config.categories)
     book.warnings(data.readiness, data.validation)
+    coverage.render(book, assessment, labels["coverage"])  # coverage/<standard>.md
+    requests.render(book, assessment, labels["request_list"])  # requests.md
+    scopes.render(book, assessment, labels["results_by_scope"])  # scopes.md: scope × metric
+    scorecards.render(book, assessment, labels)  # suppliers/: scorecards (VMO portfolios)
     if data.changes is not None:
         since = f"{labels['changes_since']} {data.changes[0]}"
         pages["changes.md"] = front_matter(since) + f"# {md_inline(since)}\n\n{data.changes[1]}"

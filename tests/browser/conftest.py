@@ -89,6 +89,16 @@ def _serve(root: Path) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def do_GET(self) -> None:
+            # Chromium asks the server root for /favicon.ico after a page without an icon
+            # link (an SVG opened alone, mike's root redirect): not the site's file, and its
+            # 404 would land on whichever page the shared tab shows next
+            if self.path == "/favicon.ico":
+                self.send_response(204)
+                self.end_headers()
+                return
+            super().do_GET()
+
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
     )
