@@ -4,9 +4,8 @@ The build is the ordinary MkDocs build (`mkdocs.build_site`, strict, staged, swa
 two plugins added to the loaded configuration: Material's `offline` plugin (search from
 `file://`: the index inlined as a script, the search worker run in an iframe) and
 `OfflineSupport`, which vendors what the offline plugin would load from a CDN at run time
-(the iframe-worker shim, shipped in `offline_assets/` with its licence), adds a small script
-of ours that answers the pages' own fetch of the search index from the inlined index (a page
-opened from `file://` may not fetch), and fails the build when any page still loads a
+(the iframe-worker shim, shipped in `offline_assets/` with its licence), and fails the build
+when any page still loads a
 script, stylesheet, image or worker from another host. Offline builds are
 always clean and keep no incremental state, so an offline site never seeds an ordinary
 incremental build (and the other way round). Without `-d`, the offline site is built in a
@@ -48,8 +47,6 @@ log = get_plugin_logger(__name__)
 #: Where the vendored shim lands in the site (any polyfill URL naming "iframe-worker" keeps
 #: Material's offline plugin from adding its CDN copy).
 SHIM = "assets/javascripts/iframe-worker-shim.js"
-#: Answers the pages' fetch of the search index from `file://` (see the script's comment).
-FETCH = "assets/javascripts/certfolio-offline.js"
 ASSETS = Path(__file__).resolve().parent / "offline_assets"
 #: The checksum list inside the zip, beside the site's files.
 SUMS = "SHA256SUMS"
@@ -77,16 +74,15 @@ class OfflineSupport(BasePlugin[OfflineSupportConfig]):  # type: ignore[no-untyp
     @event_priority(90)  # before Material's offline plugin (0) adds the CDN shim
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         polyfills = [url for url in config.extra.get("polyfills", []) if "iframe-worker" not in url]
-        config.extra["polyfills"] = [SHIM, FETCH, *polyfills]
+        config.extra["polyfills"] = [SHIM, *polyfills]
         features = config.theme.get("features") or []
         config.theme["features"] = [f for f in features if f not in UNSUPPORTED_FEATURES]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        for path in (SHIM, FETCH):
-            if files.get_file_from_path(path) is None:
-                content = (ASSETS / Path(path).name).read_bytes()
-                files.append(File.generated(config, path, content=content))
+        if files.get_file_from_path(SHIM) is None:
+            content = (ASSETS / Path(SHIM).name).read_bytes()
+            files.append(File.generated(config, SHIM, content=content))
         return files
 
     @event_priority(-200)  # after every other plugin has written its files
