@@ -104,3 +104,8 @@ def config_parent() -> argparse.ArgumentParser:
         help="MkDocs configuration (default: mkdocs.yml)",
     )
     return parent
+
+
+def stage_times(timings: dict[str, float]) -> str:
+    """Seconds per stage of a build, as the commands print them: `load 0.03 s, ...`."""
+    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())

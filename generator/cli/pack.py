@@ -7,13 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator.cli.common import Commands, config_parent
+from generator.cli.common import Commands, config_parent, stage_times
 from generator.errors import EXIT_OK, BuildFailed, UsageError
-
-
-def _seconds(timings: dict[str, float]) -> str:
-    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
-
 
 # --- site --offline ---------------------------------------------------------------------
 
@@ -45,7 +40,7 @@ def run_offline(args: argparse.Namespace) -> int:
         raise BuildFailed("the offline copy was not built:", result.problems)
     print(
         f"certfolio: offline copy written to {result.zip_path} ({result.files} files; "
-        f"{_seconds(result.timings)})"
+        f"{stage_times(result.timings)})"
     )
     return EXIT_OK
 
@@ -86,6 +81,6 @@ def _run_pdf(args: argparse.Namespace) -> int:
         raise BuildFailed("the PDF was not written:", result.problems)
     print(
         f"certfolio: PDF binder written to {result.path} ({result.pages} pages; "
-        f"{_seconds(result.timings)})"
+        f"{stage_times(result.timings)})"
     )
     return EXIT_OK

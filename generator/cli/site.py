@@ -11,6 +11,7 @@ from generator.cli.common import (
     config_parent,
     portfolio_of,
     resolve_format,
+    stage_times,
     strict_parent,
 )
 from generator.cli.pack import add_offline_arguments, run_offline
@@ -128,8 +129,7 @@ def _run_site(args: argparse.Namespace) -> int:
         else:
             message = "the site was not built (no previous site was there to keep):"
         raise BuildFailed(message, result.problems)
-    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
-    print(f"certfolio: site built ({stages})")
+    print(f"certfolio: site built ({stage_times(result.timings)})")
     return EXIT_OK
 
 
