@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
 from generator import model as m
-
-
-class RequestState(StrEnum):
-    """An auditor's request as of the assessment date."""
-
-    ANSWERED = "answered"
-    OPEN = "open"
-    OVERDUE = "overdue"
+from generator.assess.states import RequestState
 
 
 @dataclass(frozen=True)

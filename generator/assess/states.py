@@ -47,6 +47,14 @@ class FindingState(StrEnum):
     VERIFIED_CLOSED = "verified-closed"
 
 
+class RequestState(StrEnum):
+    """An auditor's request as of the assessment date."""
+
+    ANSWERED = "answered"
+    OPEN = "open"
+    OVERDUE = "overdue"
+
+
 class Effect(StrEnum):
     """What a reason does to its requirement's status, most severe first."""
 
