@@ -30,6 +30,7 @@ from typing import Any
 from generator import model as m
 from generator.assess.requests import RequestStatus, request_statuses
 from generator.assess.status import Assessment
+from generator.portfolio.series import FORMULA_START  # what validation refuses in data cells
 from generator.site import paging
 from generator.site.coverage import split
 
@@ -56,7 +57,6 @@ REQUEST_COLUMNS = (
     "answered",
     "state",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: The ZIP entry time of every part of the workbook (the earliest a ZIP can hold).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -152,7 +152,7 @@ def request_cells(status: RequestStatus) -> list[str]:
 
 def inert(value: str) -> str:
     """`value` as a spreadsheet reads it as text: a leading `'` when it would start a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def table(assessment: Assessment) -> list[list[str]]:
