@@ -18,6 +18,7 @@ from generator.engines.incremental import STATE_FILE
 from generator.engines.mkdocs import build_site
 
 from .conftest import ROOT
+from .test_scale import TINY
 from .test_site import digest_tree, make_project
 
 
@@ -161,15 +162,7 @@ def test_a_generated_multi_program_portfolio_rebuilds_incrementally(
     project = tmp_path / "project"
     config = make_project(project, ROOT / "evidence")
     shutil.rmtree(project / "evidence")
-    scale_gen.generate(
-        project / "evidence",
-        programs=3,
-        series=12,
-        months=36,
-        evidence=40,
-        requirements=20,
-        findings=5,
-    )
+    scale_gen.generate(project / "evidence", **TINY)
     _build(config, project / "site")
     path = project / "evidence" / "evidence" / "EV-00001.yaml"
     text = path.read_text("utf-8")

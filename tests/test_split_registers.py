@@ -31,6 +31,7 @@ from generator.site.i18n import Labels
 from generator.site.render import Published, SiteData, SourceInfo, default_templates
 
 from .conftest import DATA, ROOT, SAMPLE
+from .test_scale import TINY  # the scale benchmark's tiny portfolio
 from .test_site import make_project
 
 #: Large enough that owners, warnings, evidence and traceability split at the real thresholds.
@@ -41,14 +42,6 @@ LARGE = {
     "evidence": 1500,
     "requirements": 70,
     "findings": 20,
-}
-SMALL = {
-    "programs": 3,
-    "series": 12,
-    "months": 36,
-    "evidence": 40,
-    "requirements": 20,
-    "findings": 5,
 }
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
@@ -228,7 +221,7 @@ def test_a_split_site_builds_and_every_link_resolves(
 ) -> None:
     monkeypatch.setattr(render, "PAGE_BYTES", 300)
     monkeypatch.setattr(render, "REGISTER_PAGE", 2)
-    _scale_gen().generate(tmp_path / "generated", **SMALL)
+    _scale_gen().generate(tmp_path / "generated", **TINY)
     config = make_project(tmp_path / "project", tmp_path / "generated")
     result = build_site(config, tmp_path / "site")
     assert result.problems == []  # strict: a broken link fails the build
