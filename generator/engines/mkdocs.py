@@ -182,9 +182,7 @@ class CertfolioPlugin(IncrementalBuild, BasePlugin[CertfolioConfig]):
         for path, content in self.site.files.items():
             kind = VerbatimFile if path in self.site.verbatim else GeneratedFile
             self._add(files, kind.generated(config, path, content=content))
-        self._previous = self._state = None  # a plugin MkDocs reuses keeps no old plan
-        if self.dirty or self.keep_state:
-            self._plan(files, config)
+        self._plan(files, config)
         return files
 
     @staticmethod

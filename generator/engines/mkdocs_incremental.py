@@ -68,8 +68,8 @@ class GeneratedFile(File):
 
 
 class IncrementalBuild:
-    """The plugin hooks of an incremental build; the plugin calls `_plan` from `on_files`
-    (after adding the generated files) and `_save_state` from `on_post_build`."""
+    """The plugin hooks of an incremental build; the plugin calls `_plan` from every
+    `on_files` (after adding the generated files) and `_save_state` from `on_post_build`."""
 
     dirty = False  # a dirty build: keep what did not change
     keep_state = False  # write the state the next incremental build needs
@@ -78,7 +78,12 @@ class IncrementalBuild:
     _search: Any = None
 
     def _plan(self, files: Files, config: MkDocsConfig) -> None:
-        """Compare with the previous site's state: which generated files changed."""
+        """Compare with the previous site's state: which generated files changed. Only in a
+        dirty build or one that keeps its state; a plugin MkDocs reuses (serve, several
+        builds in one process) forgets the last build's plan either way."""
+        self._previous = self._state = None
+        if not (self.dirty or self.keep_state):
+            return
         site_dir = Path(config.site_dir)
         config_text = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
         extra = {"site_url": config.site_url, "language": config.theme["language"]}
