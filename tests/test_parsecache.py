@@ -23,12 +23,13 @@ from generator.site.build import generate_site
 from .conftest import SAMPLE, copy_portfolio
 
 
-def cache_in(tmp_path: Path, version: bytes | None = None) -> ParseCache:
-    """A cache whose folder and key both live under `tmp_path`."""
+def cache_in(tmp_path: Path, version: bytes | None = None, results: bool = False) -> ParseCache:
+    """A cache whose folder and key both live under `tmp_path`; these tests are about its
+    entries, so by default without the layer of whole outcomes (test_results.py)."""
     key_file = tmp_path / "home" / "parse-cache.key"
     if version is None:
-        return ParseCache(tmp_path / "cache", key_file=key_file)
-    return ParseCache(tmp_path / "cache", key_file=key_file, version=version)
+        return ParseCache(tmp_path / "cache", key_file=key_file, results=results)
+    return ParseCache(tmp_path / "cache", key_file=key_file, version=version, results=results)
 
 
 def validate(root: Path, cache: ParseCache | None) -> tuple[Portfolio | None, list[Diagnostic]]:

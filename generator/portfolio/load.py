@@ -42,6 +42,7 @@ class Files:
     tables: dict[Path, str] = field(default_factory=dict)
     reviews: Path | None = None  # reviews.yaml beside portfolio.yaml, when there is one
     requests: Path | None = None  # requests.yaml (the auditor's request list), likewise
+    listing: list[str] = field(default_factory=list)  # every visible entry: 'kind:path'
 
     def rel(self, path: Path) -> str:
         # paths here are built from `base`: a prefix test says what relative_to would, faster
@@ -101,13 +102,14 @@ def _walk(root: Path, files: Files, report: Report) -> Iterator[tuple[Path, str 
                     f"'{files.rel(path)}' is a symlink",
                     "commit the file itself; symlinks are never read or published",
                 )
-            elif entry.name.startswith(".") or what == "link":
+            if entry.name.startswith("."):
                 continue
-            elif what == "dir":
+            files.listing.append(f"{what}:{files.rel(path)}")
+            if what == "dir":
                 subfolders.append(path)
             elif what == "file":
                 yield path, kind, Path(*top)
-            else:
+            elif what != "link":
                 report.error(
                     Span(files.rel(path)),
                     "E005",

@@ -27,6 +27,11 @@ as well edit the source tree. The pack is written to a temporary file, then `os.
 readers see a whole pack or the previous one; it is not fsynced, since a torn pack fails its
 HMAC. A cache problem never fails validation: a folder or key that cannot be read or written
 means parsing as without a cache (`stats` counts what happened).
+
+**Whole validations.** Building the model from cached parses still takes time at scale, so
+the cache also keeps each portfolio folder's last outcome, keyed by every name and byte the
+validation reads (`results`, signed the same way, in `signed`): an unchanged portfolio is
+answered from it without parsing or building anything; any change falls back to the entries.
 """
 
 from __future__ import annotations
@@ -35,33 +40,47 @@ import contextlib
 import functools
 import gc
 import hashlib
-import hmac
 import importlib.metadata
-import os
 import pickle
-import secrets
 import sys
-import threading
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from generator import model as m
 from generator.diagnostics import Diagnostic, Report
 from generator.portfolio.csvparse import DEFAULT_DIALECT, Dialect, Table, parse_csv
 from generator.portfolio.guard import data_clean, read_privacy, yaml_clean
-from generator.portfolio.load import check_document, load_document, load_table
+from generator.portfolio.load import Files, check_document, load_document, load_table
+from generator.portfolio.results import (
+    Outcome,
+    Results,
+    attachment_digests,
+    attachment_paths,
+    snapshot,
+)
+from generator.portfolio.signed import UserKey, opened, user_key_file, write_signed
 from generator.portfolio.source import DEFAULT_LIMITS, Limits, decode, read_limited
 from generator.portfolio.yamlparse import Document
 
 FORMAT = 1  # the entry layout; bump it when `_Entry` changes
 MAGIC = b"certfolio-parse-1\n"
 PACK = "entries.pack"
-KEY_BYTES = 32
 PACK_BYTES = 1 << 30  # a pack of 7,000 files takes 7 MB
-DEPENDENCIES = ("PyYAML", "phonenumbers", "fastjsonschema", "jsonschema")
+#: what reads files and finds personal data in them (the guard reads attachments' text too)
+DEPENDENCIES = (
+    "PyYAML",
+    "phonenumbers",
+    "python-stdnum",
+    "fastjsonschema",
+    "jsonschema",
+    "pypdf",
+    "openpyxl",
+    "python-docx",
+)
 #: portfolio.yaml is read before the guard's regions are known; reviews.yaml is never scanned
 _NOT_SCANNED = frozenset({"portfolio", "reviews"})
 _Entry = tuple[Any, tuple[Diagnostic, ...], bool]  # parsed value, diagnostics, clean
@@ -75,7 +94,7 @@ def code_version() -> bytes:
     here = Path(__file__).resolve().parent
     package = here.parent
     sources = sorted(here.glob("*.py")) + sorted((package / "schemas").glob("*.json"))
-    sources += [package / name for name in ("__init__.py", "diagnostics.py")]
+    sources += [package / name for name in ("__init__.py", "diagnostics.py", "errors.py")]
     sources += sorted((package / "model").glob("*.py"))
     digest = hashlib.sha256(b"certfolio parse cache %d\0" % FORMAT)
     for source in sources:
@@ -90,23 +109,22 @@ def code_version() -> bytes:
     return digest.digest()
 
 
-def user_key_file() -> Path | None:
-    """Where the user's HMAC key lives: `$XDG_CACHE_HOME/certfolio/parse-cache.key`, by default
-    `~/.cache/certfolio/parse-cache.key`; outside every project, so no repository, download
-    or restored CI cache can bring a key along with a pack. None when there is no home."""
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    except (RuntimeError, KeyError):
-        return None
-    return base / "certfolio" / "parse-cache.key"
-
-
 class Loader:
     """How `validate_portfolio` reads YAML and data files: here with no cache, what library
     calls get unless they pass a `ParseCache`."""
 
+    def validated(
+        self, files: Files, report: Report, limits: Limits, run: Callable[[], m.Portfolio | None]
+    ) -> m.Portfolio | None:
+        """Validate what `find_files` found (it reported into `report`, which held nothing
+        before) by `run`, which reports into `report` too; or say what it would say."""
+        return run()
+
     def start(self, config: Document | None) -> None:
         """portfolio.yaml has been read (None: it could not be used)."""
+
+    def loaded(self, root: Path, docs: Sequence[Document]) -> None:
+        """Every document is parsed; what comes next may read the attachments they name."""
 
     def document(
         self, kind: str, path: Path, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
@@ -140,6 +158,8 @@ class CacheStats:
     invalid: int = 0  # a pack that failed its HMAC, entries that did not load: parsed again
     written: int = 0  # entries stored
     failed: int = 0  # writes that failed
+    results: int = 0  # validations answered by a stored outcome (`results`)
+    stored: int = 0  # outcomes stored
 
 
 @dataclass
@@ -152,26 +172,78 @@ class ParseCache(Loader):
     stats: CacheStats = field(default_factory=CacheStats)
     regions: tuple[str, ...] | None = None  # the guard's, once portfolio.yaml is read
     clean: set[str] = field(default_factory=set)
+    results: bool = True  # whole validations are kept too (`results`)
     # the pack's entries (read when first needed), those parsed in this run, the keys it read
     _stored: dict[str, bytes] | None = field(default=None, repr=False)
     _fresh: dict[str, bytes] = field(default_factory=dict, repr=False)
     _used: set[str] = field(default_factory=set, repr=False)
-    _secret: bytes | None = field(default=None, repr=False)
     _damaged: bool = field(default=False, repr=False)  # a bad pack or entry in this run
+    # a miss of the outcome layer: the files' bytes read for its key, the attachments' digests
+    _inputs: dict[Path, bytes] = field(default_factory=dict, repr=False)
+    _named: tuple[tuple[str, str], ...] | None = field(default=None, repr=False)
+
+    _user_key: UserKey = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._user_key = UserKey(self.key_file)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
         """One validation, then the pack is written. The cyclic garbage collector waits till
         the end: the thousands of small objects unpickled here, none of them in a cycle, would
-        wake it again and again (a third of the time of a warm validation)."""
+        wake it again and again (a third of the time of a warm validation). At the end they
+        join the oldest generation: the model lives as long as its caller needs it, so the
+        next young-generation pass need not walk its hundreds of thousands of objects (half
+        the time of a warm validation at full scale). `gc.freeze` then `gc.unfreeze` move them
+        there, documented to do just that, without visiting them; not when the program has
+        frozen objects of its own."""
         enabled = gc.isenabled()
         gc.disable()
         try:
             yield
         finally:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             if enabled:
                 gc.enable()
             self._finish()
+
+    def validated(
+        self, files: Files, report: Report, limits: Limits, run: Callable[[], m.Portfolio | None]
+    ) -> m.Portfolio | None:
+        """The stored outcome when every byte validation reads is as it was; else `run`,
+        storing what it says unless an attachment changed while it was read."""
+        snap = snapshot(files, report.diagnostics, limits, self.version) if self.results else None
+        if snap is None:
+            return run()
+        store = Results(self.folder, self._user_key)
+        outcome = store.recall(files.root, snap)
+        if outcome is not None:
+            self.stats.results += 1
+            report.diagnostics[:] = outcome.diagnostics
+            report.files = outcome.files
+            return outcome.portfolio
+        self._inputs, self._named = dict(snap.inputs), ()
+        try:
+            portfolio = run()
+            named: tuple[tuple[str, str], ...] = self._named or ()
+        finally:
+            self._inputs, self._named = {}, None
+        if attachment_digests(files.root, [rel for rel, _ in named]) != named:
+            return portfolio
+        diagnostics = tuple(report.diagnostics)
+        try:
+            store.remember(files.root, snap, Outcome(named, portfolio, diagnostics, report.files))
+        except OSError:
+            self.stats.failed += 1
+        else:
+            self.stats.stored += 1
+        return portfolio
+
+    def loaded(self, root: Path, docs: Sequence[Document]) -> None:
+        if self._named is not None:  # an outcome will be stored
+            self._named = attachment_digests(root, attachment_paths(docs))
 
     def start(self, config: Document | None) -> None:
         self.regions = None if config is None else read_privacy(config, Report()).regions
@@ -184,7 +256,7 @@ class ParseCache(Loader):
         self, kind: str, path: Path, rel: str, report: Report, limits: Limits = DEFAULT_LIMITS
     ) -> Document | None:
         try:
-            data = read_limited(path, limits.yaml_bytes)
+            data = self._read(path, limits.yaml_bytes)
         except OSError:  # reported exactly as without a cache
             return load_document(kind, path, rel, report, limits)
         scan = self.regions is not None and kind not in _NOT_SCANNED
@@ -208,7 +280,7 @@ class ParseCache(Loader):
         dialect: Dialect = DEFAULT_DIALECT,
     ) -> Table | None:
         try:
-            data = read_limited(path, limits.csv_bytes)
+            data = self._read(path, limits.csv_bytes)
         except OSError:
             return load_table(path, rel, report, limits, dialect)
         scan = self.regions is not None
@@ -240,25 +312,21 @@ class ParseCache(Loader):
             if len(pack) >= room:
                 break
             pack.setdefault(key, blob)
-        secret = self._key_bytes(create=True)
-        if secret is None:
-            return
         payload = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            secret = self._user_key.get(create=True)
+            if secret is None:
+                return
+            write_signed(self.folder / PACK, MAGIC, secret, payload)
         except OSError:
             self.stats.failed += 1
-            return
-        tmp = self.folder / f"{PACK}.{os.getpid()}-{threading.get_ident()}.tmp"
-        try:
-            _write_new(tmp, MAGIC + _mac(secret, payload) + payload)
-            os.replace(tmp, self.folder / PACK)
-        except OSError:
-            self.stats.failed += 1
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             return
         self.stats.written += len(fresh)
+
+    def _read(self, path: Path, limit: int) -> bytes:
+        """The file's bytes: those read for the outcome layer's key, else read now."""
+        data = self._inputs.pop(path, None)
+        return read_limited(path, limit) if data is None else data
 
     def _key(self, data: bytes, *parts: str) -> str:
         digest = hashlib.sha256(self.version)
@@ -309,14 +377,8 @@ class ParseCache(Loader):
             blob = read_limited(self.folder / PACK, PACK_BYTES)
         except OSError:
             return {}
-        secret = self._key_bytes(create=False)
-        start = len(MAGIC) + 32
-        payload = blob[start:]
-        if (
-            secret is None
-            or not blob.startswith(MAGIC)
-            or not hmac.compare_digest(blob[len(MAGIC) : start], _mac(secret, payload))
-        ):
+        payload = opened(blob, MAGIC, self._user_key.get(create=False))
+        if payload is None:
             self.stats.invalid += 1
             self._damaged = True
             return {}
@@ -330,51 +392,6 @@ class ParseCache(Loader):
             return {}
         return stored
 
-    def _key_bytes(self, *, create: bool) -> bytes | None:
-        """The HMAC key: read once from `key_file`, or made (when `create`) and stored with
-        `os.link`, which never replaces a key another process stored first."""
-        if self._secret is not None or self.key_file is None:
-            return self._secret
-        path = self.key_file
-        self._secret = _read_key(path)
-        if self._secret is not None or not create:
-            return self._secret
-        fresh = secrets.token_bytes(KEY_BYTES)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _write_new(tmp, fresh)
-            try:
-                os.link(tmp, path)
-            except FileExistsError:  # another process was first, or the key is damaged
-                stored = _read_key(path)
-                if stored is not None:
-                    fresh = stored
-                else:
-                    os.replace(tmp, path)
-            except OSError:  # no hard links on this file system
-                os.replace(tmp, path)
-        except OSError:
-            self.stats.failed += 1
-            return None
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-        self._secret = fresh
-        return fresh
-
-
-def _read_key(path: Path) -> bytes | None:
-    try:
-        stored = read_limited(path, KEY_BYTES)
-    except OSError:
-        return None
-    return stored if len(stored) == KEY_BYTES else None
-
-
-def _mac(secret: bytes, payload: bytes) -> bytes:
-    return hmac.digest(secret, payload, "sha256")
-
 
 def _well_formed(entry: Any, kind: type) -> bool:
     return (
@@ -385,15 +402,3 @@ def _well_formed(entry: Any, kind: type) -> bool:
         and (not entry[1] or all(isinstance(d, Diagnostic) for d in entry[1]))
         and isinstance(entry[2], bool)
     )
-
-
-def _write_new(path: Path, content: bytes) -> None:
-    """Write a new file readable by its owner only; never through a symlink."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)

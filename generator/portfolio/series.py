@@ -10,6 +10,7 @@ comparators are read by `targets`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -35,6 +36,9 @@ COUNT = re.compile(r"[0-9]+")
 OTHER_DECIMAL = {".": re.compile(r"-?[0-9]+,[0-9]+"), ",": re.compile(r"-?[0-9]+\.[0-9]+")}
 PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: One `Month` object per month written: the thousands of observations of the same month
+#: share it, in memory and in the parse cache's stored outcomes (pickle keeps one copy).
+_month = functools.lru_cache(maxsize=4096)(m.Month.parse)
 
 
 def _decimal_hint(text: str, dialect: Dialect) -> str | None:
@@ -156,7 +160,7 @@ def _observation(
     try:
         if not PERIOD.fullmatch(period_cell.text):
             raise ValueError
-        period = m.Month.parse(period_cell.text)
+        period = _month(period_cell.text)
     except ValueError:
         report.error(
             period_cell.span,

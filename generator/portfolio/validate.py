@@ -7,6 +7,7 @@ the `Portfolio` model when there is no error. It never raises for bad input; it 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -274,18 +275,20 @@ def validate_portfolio(
 ) -> tuple[m.Portfolio | None, Report]:
     """Validate the portfolio folder `root`; the model is returned only when there is no error.
 
-    With `cache`, files whose bytes were parsed before are not parsed again (`parsecache`):
-    the same diagnostics and model, faster. Without one, every file is parsed.
+    With `cache`, files whose bytes were parsed before are not parsed again, and an unchanged
+    portfolio is not validated again (`parsecache`): the same diagnostics and model, faster.
+    Without one, every file is parsed.
     """
     loader = cache if cache is not None else Loader()
+    report = report if report is not None else Report()
     with loader.session():
-        return _validate(root, report if report is not None else Report(), limits, loader)
+        fresh = not report.diagnostics  # a stored outcome holds all of a report's diagnostics
+        files = find_files(root, report)
+        run = functools.partial(_validate, files, report, limits, loader)
+        return (loader.validated(files, report, limits, run) if fresh else run()), report
 
 
-def _validate(
-    root: Path, report: Report, limits: Limits, loader: Loader
-) -> tuple[m.Portfolio | None, Report]:
-    files = find_files(root, report)
+def _validate(files: Files, report: Report, limits: Limits, loader: Loader) -> m.Portfolio | None:
     portfolio_rel = files.rel(files.portfolio)
     config_doc = loader.document("portfolio", files.portfolio, portfolio_rel, report, limits)
     loader.start(config_doc)
@@ -310,7 +313,7 @@ def _validate(
     config = build_config(config_doc, report) if config_doc is not None else None
     by_id = _unique_ids(records, report)
     if config is None or config_doc is None:
-        return None, report
+        return None
     refs = _Refs(report, _reference_tables(config, records), by_id, portfolio_rel, broken)
     _check_config_refs(config_doc, refs)
     _check_records(records, refs)
@@ -320,14 +323,15 @@ def _validate(
     reviews: tuple[m.Review, ...] = ()
     if reviews_doc is not None:
         reviews = read_reviews(reviews_doc, refs.tables["person"], portfolio_rel, report)
-    claimed: dict[Path, Dialect] = {}  # the data files of the metrics, in their CSV dialect
-    built = _build(files, config, list(by_id.values()), report, loader, limits, broken, claimed)
     docs = [config_doc, *(r.doc for r in records)]  # reviews.yaml holds only IDs and hashes
     docs += [requests_doc] if requests_doc is not None else []
+    loader.loaded(files.root, docs)  # attachments are read from here on
+    claimed: dict[Path, Dialect] = {}  # the data files of the metrics, in their CSV dialect
+    built = _build(files, config, list(by_id.values()), report, loader, limits, broken, claimed)
     skip = loader.clean_for(config.privacy.regions)  # files whose text holds nothing to find
     guard_portfolio(files, config, docs, report, limits, claimed, skip)
     if built is None or report.errors:
-        return None, report
+        return None
     if files.reviews is not None:
         inputs = tuple(sorted((*built.files, files.rel(files.reviews))))
         built = replace(built, reviews=reviews, files=inputs)
@@ -336,7 +340,7 @@ def _validate(
         built = replace(built, requests=requests, files=inputs)
     _coverage(built, report)
     check_reviews(built, report)
-    return built, report
+    return built
 
 
 def _build(
