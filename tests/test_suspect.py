@@ -185,7 +185,51 @@ def test_a_finding_fingerprint_follows_title_description_and_grade(minimal: Path
     make = finding_fingerprint
     assert _changes(make, finding, grade=m.Grade.MAJOR)
     assert _changes(make, finding, description="Two misses were not discussed.")
+    assert _changes(make, finding, scope=("ENT",))
     assert not _changes(make, finding, closed=finding.raised, actions=(), requirements=())
+
+
+def test_fields_added_later_count_only_when_a_record_has_them(minimal: Path) -> None:
+    """`definitions` and a finding's `scope` joined the fingerprints after reviews were
+    recorded: records without them keep the fingerprint of the fields before (checked here
+    against canonical JSON the test writes itself), so no review becomes suspect."""
+    portfolio = _valid(minimal)
+    finding = portfolio.findings["F-1"]
+    assert finding.scope == ()
+    before = {
+        "kind": "finding",
+        "title": finding.title,
+        "description": " ".join((finding.description or "").split()) or None,
+        "grade": finding.grade.value,
+    }
+    canonical = json.dumps(before, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert finding_fingerprint(finding) == hashlib.sha256(canonical.encode()).hexdigest()[:12]
+    metric = portfolio.metrics["M2"]
+    assert metric.definitions == ()
+    definition = m.Definition(
+        "ENT", (("numerator", "Calls answered by the team"),), None, metric.span
+    )
+    assert _changes(metric_fingerprint, metric, definitions=(definition,))
+    reworded = dataclasses.replace(definition, note="Counted by the telephony platform.")
+    with_one = dataclasses.replace(metric, definitions=(definition,))
+    assert _changes(metric_fingerprint, with_one, definitions=(reworded,))
+
+
+def test_an_edited_definition_or_finding_scope_makes_links_suspect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vmo = copy_portfolio(ROOT / "examples" / "vmo" / "portfolio", tmp_path / "portfolio")
+    code, _, err = _run(capsys, "review", "-p", str(vmo), "--all", "--by", "head-of-vmo")
+    assert code == 0, err
+    assert find_suspects(_valid(vmo)) == []
+    metric = vmo / "metrics" / "V03.yaml"
+    note = "note: Bramblegate handles email only;"
+    metric.write_text(metric.read_text().replace(note, note + " chat from 2025;"))
+    finding = vmo / "findings" / "VF-01.yaml"
+    finding.write_text(finding.read_text().replace("scope: [BGO]", "scope: [BGO, SMX]"))
+    suspects = find_suspects(_valid(vmo))
+    assert {s.owner for s in suspects if s.changed in ("owner", "both")} == {"V03", "VF-01"}
+    assert {s.target for s in suspects if s.changed == "target"} <= {"V03"}
 
 
 # --- the cycle on the sample ------------------------------------------------------------------

@@ -14,11 +14,16 @@ leaves out what changes routinely or says nothing about the link:
   `review_by`, `valid_until`, `history` and `notes`, which are administration or commentary
   and change routinely; a new version shows in `version`, `date` or the attachments.
 - metric: its definition, `title`, `description`, `formula`, `unit`, `direction`, `scope`,
-  `sample` and `targets` (periods, values, bands and scopes). Not the monthly data (it changes
-  every month), nor `class`, `decimals`, `source`, the owner, comparators, annotations, target
+  `sample`, `targets` (periods, values, bands and scopes) and `definitions` (how a scope
+  measures it differently: scope, formula and note). Not the monthly data (it changes every
+  month), nor `class`, `decimals`, `source`, the owner, comparators, annotations, target
   rationales, the CSV dialect and notes, which describe or display rather than define.
-- finding: `title`, `description`, `grade`. Not its dates, actions or effectiveness check,
-  which change as it is worked on.
+- finding: `title`, `description`, `grade` and `scope` (the sites, programs or suppliers it
+  is about). Not its dates, actions or effectiveness check, which change as it is worked on.
+
+Fields added to a fingerprint later (`definitions`, a finding's `scope`) count only when a
+record has them, so the fingerprints of records without them, and the reviews made against
+those, stay as they were.
 
 Text is compared by its words: runs of whitespace count as one space and Unicode is NFC, so
 re-wrapping a paragraph is no change. Numbers are compared as numbers (`77` = `77.0`). The
@@ -113,6 +118,13 @@ def metric_fingerprint(metric: m.Metric) -> str:
                 ]
                 for t in metric.targets
             ],
+            **_given(
+                "definitions",
+                [
+                    [d.scope, [[part, _text(text)] for part, text in d.formula], _text(d.note)]
+                    for d in metric.definitions
+                ],
+            ),
         }
     )
 
@@ -124,8 +136,14 @@ def finding_fingerprint(finding: m.Finding) -> str:
             "title": _text(finding.title),
             "description": _text(finding.description),
             "grade": finding.grade.value,
+            **_given("scope", list(finding.scope)),
         }
     )
+
+
+def _given(key: str, value: list[Any]) -> dict[str, Any]:
+    """`{key: value}`, or nothing when `value` is empty (see the module's docstring)."""
+    return {key: value} if value else {}
 
 
 class Fingerprints:
