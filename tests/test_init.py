@@ -4,12 +4,14 @@ language, and nothing is ever written over an existing file."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.assess.status import assess_portfolio
+from generator.engines.offline import pack_name
 from generator.errors import UsageError
 from generator.portfolio.validate import validate_portfolio
 from generator.scaffold.init import LANGUAGES, STANDARDS, init, plan
@@ -58,3 +60,27 @@ def test_unknown_choices_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown language"):
         init(tmp_path, "de", "copc-cx", AS_OF)
     assert not any(tmp_path.iterdir())
+
+
+def test_git_ignores_what_the_builds_write(tmp_path: Path) -> None:
+    """The site, the caches and the audit pack (offline zip, PDF binder) are build output: a
+    new repository does not offer them for commit, while the portfolio's files are."""
+    init(tmp_path, "en", "copc-cx", AS_OF)
+    portfolio, _ = validate_portfolio(tmp_path / "portfolio")
+    assert portfolio is not None
+    as_of = portfolio.config.as_of.isoformat()
+    built = [
+        "site/index.html",
+        ".cache/certfolio/parse/entries.pack",
+        f"{pack_name(portfolio.config.id, as_of, 'offline')}.zip",
+        f"{pack_name(portfolio.config.id, as_of, 'binder')}.pdf",
+    ]
+    kept = ["portfolio/portfolio.yaml", "mkdocs.yml"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    ignored = subprocess.run(
+        ["git", "-C", str(tmp_path), "check-ignore", "--no-index", *built, *kept],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    assert ignored == built
