@@ -27,8 +27,6 @@ from urllib.parse import unquote, urlsplit
 from generator.model import Portfolio
 from generator.site.i18n import Labels
 
-#: The one word the binder needs that the site's labels do not have.
-CONTENTS = {"en": "Contents", "nb": "Innhold", "es": "Contenido"}
 #: The placeholder the contents show until the page numbers are known (same width as any).
 PLACEHOLDER = "0000"
 
@@ -199,14 +197,14 @@ def _cover(portfolio: Portfolio, manifest: dict[str, Any], labels: Labels) -> st
     )
 
 
-def _contents(entries: list[Entry], language: str) -> str:
+def _contents(entries: list[Entry], labels: Labels) -> str:
     items = "".join(
         f'<li class="cf-toc-l{entry.level}"><a href="#{entry.anchor}">'
         f'<span class="cf-toc-title">{html.escape(entry.title)}</span>'
         f'<span class="cf-toc-page" data-anchor="{entry.anchor}">{PLACEHOLDER}</span></a></li>'
         for entry in entries
     )
-    title = html.escape(CONTENTS.get(language, CONTENTS["en"]))
+    title = html.escape(labels["binder_contents"])
     return (
         f'<nav class="cf-binder-contents" id="contents" aria-labelledby="contents-title">'
         f'<h1 id="contents-title">{title}</h1><ol>{items}</ol></nav>'
@@ -246,7 +244,7 @@ def assemble(
         '<div class="md-main__inner md-grid"><div class="md-content">'
         '<article class="md-content__inner md-typeset">'
         + _cover(portfolio, manifest, labels)
-        + _contents(entries, language)
+        + _contents(entries, labels)
         + "".join(sections)
         + "</article></div></div></main></div></body></html>\n"
     )

@@ -128,6 +128,7 @@ def test_the_cover_names_the_portfolio(binder: Built, sample: Any) -> None:
 def test_the_contents_give_each_section_its_page_and_link_to_it(binder: Built) -> None:
     reader = binder.reader
     contents = " ".join(_text(reader, i) for i in range(1, 6))
+    assert _text(reader, 1).lstrip().startswith("Contents")  # the labels' binder_contents
     for title, page, children in _outline(reader):
         for name, number, _ in [(title, page, None), *children[:3]]:
             assert f"{name} {number + 1}" in contents, name
