@@ -1,9 +1,10 @@
 """Benchmark: a generated multi-site portfolio (`scale_gen`), stage by stage (issue 12).
 
 Run with `make bench` (the quarter size) or `make bench-full`; `--size tenth|quarter|full`.
-Stages: validate cold (no cache; then filling the parse cache) and warm (the parse cache, in
-the same process, and `certfolio validate` in a new process), assess, charts cold (2
-workers) and warm, render (the generator's pages and files, caches warm), and per engine
+Stages: validate cold (no cache; then filling the parse cache), warm (the parse cache, in
+the same process, and `certfolio validate` in a new process) and after one edit, assess,
+charts cold (2 workers) and warm, render (the generator's pages and files with the chart
+cache warm: validation, assessment and the journey included), and per engine
 (MkDocs, and Zensical when it is installed): a whole `certfolio site` build with empty caches,
 its engine stage in ms per page, pages and bytes, and a rebuild after editing one evidence
 title. Prints a table and writes the figures to `results/scale-SIZE.json` beside this
@@ -113,7 +114,7 @@ def pipeline(project: Path) -> dict[str, Any]:
     from generator.diagnostics import Report
     from generator.portfolio.parsecache import ParseCache
     from generator.portfolio.validate import validate_portfolio
-    from generator.site import chartcache, charts
+    from generator.site import chartcache, charts, comparechart
     from generator.site.build import generate_site
     from generator.site.i18n import Labels
 
@@ -162,6 +163,7 @@ def pipeline(project: Path) -> dict[str, Any]:
     }
     specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
     specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
+    specs.update(comparechart.compare_charts(assessment, labels))  # split metrics' scopes
     for name in PIPELINE[6:8]:
         measure(
             name,

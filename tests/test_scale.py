@@ -4,6 +4,7 @@ and the whole benchmark runs end to end at a tiny size (no timing is asserted)."
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -90,3 +91,35 @@ def test_the_benchmark_runs_end_to_end(
         assert built["pages"] > 70 and built["site_bytes"] > 0 and built["engine_ms_per_page"] > 0
     assert "mkdocs one-edit rebuild" in bench_scale.table(report)
     json.dumps(report)  # what the benchmark writes beside its table
+
+
+def test_large_portfolios_build_in_two_processes_with_the_same_result(
+    tmp_path: Path, benchmarks: tuple[ModuleType, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From `JOURNEY_POOL_FROM` and `DOWNLOADS_POOL_FROM` on, the journey and the downloads
+    are made in child processes while this one goes on: the same pages and files as made in
+    line, also when a child dies."""
+    from generator.site import background, build
+
+    scale_gen, _ = benchmarks
+    root = tmp_path / "portfolio"
+    scale_gen.generate(root, **TINY)
+    inline, _ = build.generate_site(root, workers=1)
+    assert inline is not None
+    monkeypatch.setattr(build, "JOURNEY_POOL_FROM", 0)
+    monkeypatch.setattr(build, "DOWNLOADS_POOL_FROM", 0)
+    forked: list[bool] = []
+    real_later = background.later
+
+    def counted(work: object, *, background: bool) -> object:
+        forked.append(background)
+        return real_later(work, background=background)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build.background, "later", counted)
+    both, _ = build.generate_site(root, workers=2)
+    assert both is not None and forked == [True, True] and background.can_fork()
+    assert both.pages == inline.pages and both.files == inline.files
+
+    monkeypatch.setattr(background, "_run", lambda work, send: os._exit(1))  # killed
+    killed, _ = build.generate_site(root, workers=2)
+    assert killed is not None and killed.pages == inline.pages and killed.files == inline.files

@@ -362,6 +362,7 @@ class Portfolio:
     reviews: tuple[Review, ...] = ()  # reviews.yaml in file order; none without the file
     requests: tuple[AuditRequest, ...] = ()  # requests.yaml in file order; none without it
     _backlinks: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _notes: dict[str, list[tuple[Metric, Annotation]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         links = {
@@ -384,6 +385,10 @@ class Portfolio:
             ),
         }
         self._backlinks.update(links)
+        for metric in self.metrics.values():
+            for note in metric.annotations:
+                if note.evidence:
+                    self._notes.setdefault(note.evidence, []).append((metric, note))
 
     def evidence_for(self, requirement: str) -> tuple[str, ...]:
         return self._backlinks["evidence_of"].get(requirement, ())
@@ -399,6 +404,10 @@ class Portfolio:
 
     def findings_for_metric(self, metric: str) -> tuple[str, ...]:
         return self._backlinks["findings_of_metric"].get(metric, ())
+
+    def notes_on_evidence(self, evidence: str) -> tuple[tuple[Metric, Annotation], ...]:
+        """The metric annotations that cite the evidence item, by metric, in file order."""
+        return tuple(self._notes.get(evidence, ()))
 
 
 __all__ = [

@@ -30,7 +30,7 @@ from pathlib import Path
 from generator import model as m
 from generator.diagnostics import Diagnostic
 from generator.portfolio.load import Files
-from generator.portfolio.signed import UserKey, read_signed, write_signed
+from generator.portfolio.signed import UserKey, file_of, load_signed, write_signed
 from generator.portfolio.source import FileTooLarge, Limits, read_limited
 from generator.portfolio.yamlparse import Document
 
@@ -128,19 +128,12 @@ class Results:
     key: UserKey
 
     def file_for(self, root: Path) -> Path:
-        name = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        return self.folder / f"{PREFIX}{name}.pack"
+        return file_of(self.folder, PREFIX, root)
 
     def recall(self, root: Path, snap: Snapshot) -> Outcome | None:
         """The outcome stored for `snap`, when its attachments are still what it read."""
-        payload = read_signed(self.file_for(root), MAGIC, self.key, RESULT_BYTES, snap.key)
-        if payload is None:
-            return None
-        try:
-            outcome = pickle.loads(payload)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            return None
-        if not isinstance(outcome, Outcome) or not (
+        outcome = load_signed(self.file_for(root), MAGIC, self.key, RESULT_BYTES, snap.key, Outcome)
+        if outcome is None or not (
             outcome.portfolio is None or isinstance(outcome.portfolio, m.Portfolio)
         ):
             return None

@@ -11,17 +11,21 @@ temporary file beside them, then `os.replace`d: readers see a whole file or the 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import os
+import pickle
 import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from generator.portfolio.source import read_limited
 
 KEY_BYTES = 32
 MAC_BYTES = 32
+T = TypeVar("T")
 
 
 def user_key_file() -> Path | None:
@@ -97,6 +101,26 @@ def read_signed(
     if blob[: len(magic) + len(header)] != magic + header:
         return None
     return opened(blob, magic, key.get(create=False), header)
+
+
+def file_of(folder: Path, prefix: str, root: Path) -> Path:
+    """`folder/<prefix><digest>.pack`: one signed file per portfolio folder `root`."""
+    name = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return folder / f"{prefix}{name}.pack"
+
+
+def load_signed(
+    path: Path, magic: bytes, key: UserKey, limit: int, header: bytes, kind: type[T]
+) -> T | None:
+    """The object of type `kind` pickled in the signed file (`read_signed`), or None."""
+    payload = read_signed(path, magic, key, limit, header)
+    if payload is None:
+        return None
+    try:
+        found = pickle.loads(payload)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return found if isinstance(found, kind) else None
 
 
 def write_signed(

@@ -17,12 +17,12 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.assess.export import assessment_json
-from generator.assess.journey import assess_journey
+from generator.assess.journey import Journey, assess_journey, journey_dates
 from generator.assess.lint import readiness
 from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Diagnostic, Level, Report
@@ -31,8 +31,9 @@ from generator.portfolio.parsecache import ParseCache
 from generator.portfolio.source import read_limited
 from generator.portfolio.validate import validate_portfolio
 from generator.review.suspect import suspects_by_record
-from generator.site import chartcache, charts, comparechart, output, requests
+from generator.site import background, chartcache, charts, comparechart, output, requests
 from generator.site.i18n import Labels
+from generator.site.journeycache import JourneyCache, journey_key
 from generator.site.release import Release, changes_since
 from generator.site.render import Published, SiteData, SourceInfo, default_templates, render_pages
 
@@ -149,6 +150,63 @@ def _manifest(
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+#: Journeys of more scope-months, evidence-months and requirement-months than this are computed
+#: in a child process while the site's files are made (at the scale benchmark's full size the
+#: journey takes 6 s, about 20 µs for each).
+JOURNEY_POOL_FROM = 50_000
+
+
+def _journey_later(
+    portfolio: Portfolio, as_of: dt.date, workers: int | None, cache_dir: Path | None
+) -> Callable[[], Journey]:
+    """The journey, to be asked for when needed: kept in `cache_dir` (`journeycache`), else
+    computed now when it is small or `workers` is 1, else in a child process meanwhile
+    (`background`)."""
+    store = JourneyCache(cache_dir / "journey") if cache_dir is not None else None
+    key = journey_key(portfolio, as_of) if store is not None else b""
+    cached = store.get(portfolio.root, key) if store is not None else None
+    if cached is not None:
+        return lambda: cached
+
+    def keep(journey: Journey) -> Journey:
+        if store is not None:
+            store.put(portfolio.root, key, journey)
+        return journey
+
+    scopes = sum(len(metric.scope) for metric in portfolio.metrics.values())
+    records = len(portfolio.evidence) + len(portfolio.requirements) + scopes
+    large = len(journey_dates(portfolio, as_of)) * records >= JOURNEY_POOL_FROM
+    journey = background.later(
+        lambda: assess_journey(portfolio, as_of), background=large and workers != 1
+    )
+    return lambda: keep(journey())
+
+
+#: Portfolios with more requirements and evidence items than this make `assessment.json` and
+#: the request list's downloads in a child process while the pages are rendered (4 s at the
+#: scale benchmark's full size, 5,700 records).
+DOWNLOADS_POOL_FROM = 2_000
+
+
+def downloads(assessment: Assessment, lint: list[Diagnostic], epoch: int) -> dict[str, bytes]:
+    """`assessment.json` and the request list's CSV and XLSX."""
+    title = assessment.portfolio.config.title
+    made = {"assessment.json": assessment_json(assessment, lint).encode("utf-8")}
+    return made | requests.files(assessment, title, epoch)
+
+
+def _downloads_later(
+    assessment: Assessment, lint: list[Diagnostic], epoch: int, workers: int | None
+) -> Callable[[], dict[str, bytes]]:
+    """`downloads`, to be asked for when needed: made now for a small portfolio or one worker,
+    else in a child process meanwhile (`background`)."""
+    portfolio = assessment.portfolio
+    large = len(portfolio.requirements) + len(portfolio.evidence) >= DOWNLOADS_POOL_FROM
+    return background.later(
+        lambda: downloads(assessment, lint, epoch), background=large and workers != 1
+    )
+
+
 def generate_site(
     portfolio_dir: Path,
     *,
@@ -173,7 +231,7 @@ def generate_site(
     assessment = assess_portfolio(portfolio)
     checks = readiness(assessment)
     lint = [r.diagnostic for r in checks]
-    journey = assess_journey(portfolio, assessment.as_of)  # status by month: journey.md
+    journey_of = _journey_later(portfolio, assessment.as_of, workers, cache_dir)  # by month
     timings["assess"] = time.perf_counter() - start
 
     labels = Labels(portfolio.config.language)
@@ -184,12 +242,10 @@ def generate_site(
     }
     specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
     specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
-    specs["charts/journey.svg"] = charts.journey_chart(journey, portfolio.config.categories, labels)
     specs.update(comparechart.compare_charts(assessment, labels))  # split metrics side by side
     files = dict(
         chartcache.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
     )
-    chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
     timings["charts"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -209,11 +265,22 @@ def generate_site(
             )
     for mid in assessment.metrics:
         files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
-    files["assessment.json"] = assessment_json(assessment, lint).encode("utf-8")
-    files.update(requests.files(assessment, portfolio.config.title, source.epoch))
+    downloads = _downloads_later(assessment, lint, source.epoch, workers)
     files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments, release)
     changes = changes_since(release, portfolio.root, assessment.as_of) if release else None
     validation = [d for d in report.sorted() if d.level is Level.WARNING]
+    timings["render"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    journey = journey_of()
+    timings["assess"] += time.perf_counter() - start
+    start = time.perf_counter()
+    spec = charts.journey_chart(journey, portfolio.config.categories, labels)
+    specs["charts/journey.svg"] = spec
+    files.update(chartcache.render_charts({"charts/journey.svg": spec}, cache_dir=cache_dir))
+    chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
+    timings["charts"] += time.perf_counter() - start
+    start = time.perf_counter()
     data = SiteData(
         assessment,
         labels,
@@ -227,7 +294,8 @@ def generate_site(
         journey=journey,
     )
     pages = render_pages(data, [*template_dirs, default_templates()])
-    timings["render"] = time.perf_counter() - start
+    files.update(downloads())
+    timings["render"] += time.perf_counter() - start
     site = Site(
         pages,
         dict(sorted(files.items())),

@@ -30,6 +30,13 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from generator.site.charts import ChartSpec
 from generator.site.draw import CHART_STYLE_VERSION, RC_PARAMS, render_svg
 
+
+class _Bar(tqdm):  # type: ignore[misc]
+    """tqdm without its monitor thread, which would keep `background` from forking later."""
+
+    monitor_interval = 0
+
+
 #: Fewer charts than this are drawn in this process unless `workers` says otherwise: starting
 #: a pool (a forkserver, matplotlib imported in every worker, ~0.8 s) costs more than
 #: drawing them here (~40 ms each, benchmarks/bench_charts.py) saves on two cores.
@@ -139,7 +146,7 @@ def _render_misses(
         jobs = 1
     show = progress if progress is not None else (sys.stderr.isatty() and count > 8)
     done: dict[str, bytes] = {}
-    with tqdm(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:
+    with _Bar(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:
         if count <= 2 or jobs <= 1:
             for key, spec in sorted(misses.items()):
                 done[key] = render_svg(spec)

@@ -161,11 +161,11 @@ def table(assessment: Assessment) -> list[list[str]]:
     return [list(COLUMNS), *(cells(r, owners) for r in rows(assessment))]
 
 
-def to_csv(assessment: Assessment) -> bytes:
-    """`requests.csv`: UTF-8, comma-separated, one header line."""
+def to_csv(assessment: Assessment, lines: Sequence[Sequence[str]] | None = None) -> bytes:
+    """`requests.csv`: UTF-8, comma-separated, one header line (`lines`: `table`'s)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for line in table(assessment):
+    for line in table(assessment) if lines is None else lines:
         writer.writerow([inert(value) for value in line])
     return out.getvalue().encode("utf-8")
 
@@ -187,7 +187,12 @@ def _sheet(sheet: Any, lines: Sequence[Sequence[str]]) -> None:
         sheet.column_dimensions[column[0].column_letter].width = min(max(width, 6) + 2, 60)
 
 
-def to_xlsx(assessment: Assessment, title: str, built: dt.datetime) -> bytes:
+def to_xlsx(
+    assessment: Assessment,
+    title: str,
+    built: dt.datetime,
+    lines: Sequence[Sequence[str]] | None = None,
+) -> bytes:
     """`requests.xlsx`: the request list on its first sheet, the auditor's requests (when
     there are any) on the second; the same bytes for the same inputs and `built` time."""
     from openpyxl import Workbook
@@ -196,7 +201,7 @@ def to_xlsx(assessment: Assessment, title: str, built: dt.datetime) -> bytes:
     book = Workbook(write_only=False)
     for default in list(book.worksheets):  # a new workbook's sheet, replaced by named ones
         book.remove(default)
-    _sheet(book.create_sheet("requests"), table(assessment))
+    _sheet(book.create_sheet("requests"), table(assessment) if lines is None else lines)
     statuses = request_statuses(assessment.portfolio, assessment.as_of)
     if statuses:
         _sheet(book.create_sheet("auditor"), [REQUEST_COLUMNS, *map(request_cells, statuses)])
@@ -205,7 +210,7 @@ def to_xlsx(assessment: Assessment, title: str, built: dt.datetime) -> bytes:
     props.creator, props.lastModifiedBy, props.title = "certfolio", "certfolio", title
     props.created = props.modified = stamp
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:  # compressed once, below
         ExcelWriter(book, archive).write_data()
     fixed = io.BytesIO()
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w") as target:
@@ -220,9 +225,10 @@ def to_xlsx(assessment: Assessment, title: str, built: dt.datetime) -> bytes:
 def files(assessment: Assessment, title: str, epoch: int) -> dict[str, bytes]:
     """The downloads, by path from the site root."""
     built = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    lines = table(assessment)
     return {
-        "requests.csv": to_csv(assessment),
-        "requests.xlsx": to_xlsx(assessment, title, built),
+        "requests.csv": to_csv(assessment, lines),
+        "requests.xlsx": to_xlsx(assessment, title, built, lines),
     }
 
 
