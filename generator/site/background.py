@@ -61,5 +61,4 @@ def _run(work: Callable[[], object], send: Connection) -> None:
         send.send((True, value))
     finally:
         send.close()
-        sys.stdout.flush()
         os._exit(0)  # no exit handlers of the parent's (atexit, pytest's) run in the child
