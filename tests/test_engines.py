@@ -241,3 +241,20 @@ def test_without_zensical_installed_the_build_says_so(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Zensical is not installed: pip install 'certfolio[zensical]'" in done.stderr
     assert not (config.parent / "site").exists()
+
+
+def test_the_pdfs_structure_names_do_not_depend_on_chromiums_node_count() -> None:
+    """Chromium names tagged elements after DOM node numbers, which shift when a script made
+    one node more before printing: renumbered by rank, two such prints are the same bytes,
+    as long, and still sorted."""
+    from generator.engines.pdf import renumbered_nodes
+
+    def printed(shift: int) -> bytes:
+        ids = [596 + shift, 600 + shift, 12 + shift, 596 + shift]
+        body = b"".join(b"<</S /TH /ID (node%08d)>>\n" % n for n in ids)
+        return b"%PDF-1.4\n" + body + b"/Names [(node%08d) 1 0 R]" % (12 + shift)
+
+    first, second = renumbered_nodes(printed(0)), renumbered_nodes(printed(1))
+    assert first == second and len(first) == len(printed(0))
+    assert b"(node00000002)" in first and b"(node00000001) 1 0 R" in first
+    assert b"(node00000596)" not in first

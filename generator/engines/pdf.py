@@ -197,6 +197,17 @@ def _pdf_date(epoch: int) -> str:
 CLOCK_DATE = re.compile(rb"/(CreationDate|ModDate) \((D:\d{14}[^)]{0,8})\)")
 #: The file identifier's placeholder, replaced by a hash of the finished file.
 NO_ID = b"<" + b"0" * 32 + b">"
+#: Chromium names the tagged PDF's structure elements after its DOM nodes (`(node00000596)`),
+#: whose numbers depend on how many nodes scripts had made when it printed.
+NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def renumbered_nodes(pdf: bytes) -> bytes:
+    """The structure elements' names numbered by rank (1, 2, ...): the same for the same
+    binder, in the same order (the ID tree stays sorted) and the same length (offsets hold)."""
+    numbers = sorted({int(found) for found in NODE_ID.findall(pdf)})
+    rank = {number: k for k, number in enumerate(numbers, 1)}
+    return NODE_ID.sub(lambda match: b"(node%08d)" % rank[int(match.group(1))], pdf)
 
 
 def finish(
@@ -204,14 +215,15 @@ def finish(
 ) -> tuple[bytes, int]:
     """Chromium's PDF with the outline, fixed metadata and a file identifier that is a hash
     of the content, appended as an incremental update (pypdf): Chromium's own bytes stay as
-    they are, except its dates, which become the commit time."""
+    they are, except its dates, which become the commit time, and its structure elements'
+    names (`renumbered_nodes`)."""
 
     def fixed(match: re.Match[bytes]) -> bytes:  # the same length: offsets stay right
         key, inner = match.group(1), match.group(2)
         date = info[f"/{key.decode()}"].encode()[: len(inner)].ljust(len(inner))
         return b"/" + key + b" (" + date + b")"
 
-    pdf = CLOCK_DATE.sub(fixed, pdf)
+    pdf = renumbered_nodes(CLOCK_DATE.sub(fixed, pdf))
     writer = PdfWriter(io.BytesIO(pdf), incremental=True)
     parents: list[Any] = [None, None, None]
     for entry in binder.entries:
