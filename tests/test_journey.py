@@ -10,7 +10,9 @@ checks and gives the same journey twice.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import itertools
 import json
 from pathlib import Path
@@ -18,7 +20,13 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from generator.assess.journey import Journey, assess_journey, journey_dates, month_end
+from generator.assess.journey import (
+    Journey,
+    assess_journey,
+    journey_csv,
+    journey_dates,
+    month_end,
+)
 from generator.assess.states import RequirementState
 from generator.assess.status import assess_portfolio
 from generator.cli import main
@@ -27,6 +35,7 @@ from generator.engines.common import navigation
 from generator.model import Month, Portfolio
 from generator.portfolio.validate import validate_portfolio
 from generator.site import charts, draw
+from generator.site.build import generate_site
 from generator.site.i18n import Labels
 from generator.site.render import default_templates, render_pages
 
@@ -221,6 +230,34 @@ def test_the_pages_show_the_journey(sample: Portfolio) -> None:
     assert partly
     for rid in partly:
         assert "**Met since:**" not in pages[f"requirements/{rid}.md"]
+
+
+def test_the_csv_counts_each_months_statuses(sample: Portfolio, journey: Journey) -> None:
+    """journey.csv against counts this test makes itself from each requirement's states."""
+    rows = list(csv.DictReader(io.StringIO(journey_csv(journey))))
+    categories = [c.id for c in sample.config.categories]
+    assert len(rows) == len(journey.points) * (1 + len(categories))
+    for k, point in enumerate(journey.points):
+        for category in ["", *categories]:
+            row = next(
+                r for r in rows if (r["month"], r["category"]) == (str(point.month), category)
+            )
+            members = [
+                rid for rid, r in sample.requirements.items() if category in ("", r.category)
+            ]
+            states = [str(journey.statuses[rid][k]) for rid in members]
+            for state in ("met", "partly met", "not met", "no evidence"):
+                assert int(row[state]) == states.count(state), (point.month, category, state)
+            assert int(row["total"]) == len(members)
+            met = 100 * states.count("met") / len(members) if members else 0.0
+            assert row["percent_met"] == f"{met:.1f}"
+            assert row["date"] == point.day.isoformat()
+            assert row["partial"] == ("true" if point.partial else "false")
+    assert rows[-1]["month"] == "2025-01" and rows[-1]["partial"] == "true"
+    site, _ = generate_site(SAMPLE)
+    assert site is not None
+    assert site.files["journey.csv"] == journey_csv(journey).encode("utf-8")
+    assert "[Download the data (CSV)](journey.csv)" in site.pages["journey.md"]
 
 
 def test_the_navigation_lists_the_journey() -> None:

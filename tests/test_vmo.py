@@ -225,6 +225,7 @@ def test_supplier_pages_and_the_comparison_link_both_ways(
             evidence = Path(f"evidence/{fresh.evidence.id}.html")
             assert evidence in links[page] and page in links[evidence], (page, evidence)
         assert comparison in links[page]
+        assert page in links[Path("portfolio.html")]  # the About page names its suppliers
     for ranking in vendors.rankings(assessment):
         metric = Path(f"metrics/{ranking.metric.id}.html")
         assert metric in links[comparison] and comparison in links[metric]

@@ -31,7 +31,9 @@ functions (`status`). tests/test_journey.py checks every point against `assess_p
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -258,3 +260,38 @@ def assess_journey(portfolio: m.Portfolio, as_of: dt.date | None = None) -> Jour
 def _tally(states: Iterable[RequirementState]) -> Tally:
     values = list(states)
     return Tally(tuple((s, values.count(s)) for s in REQUIREMENT_STATUSES))
+
+
+#: The columns of `journey_csv`.
+CSV_COLUMNS = (
+    "month",
+    "date",
+    "partial",
+    "category",
+    *REQUIREMENT_STATUSES,
+    "total",
+    "percent_met",
+)
+
+
+def journey_csv(journey: Journey) -> str:
+    """The journey as CSV (`journey.csv` beside the journey page): per month one row for all
+    requirements (an empty `category`), then one per category in the portfolio's order; the
+    requirements in each status, their total and the share met in percent (1 decimal)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for point in journey.points:
+        for category, tally in (("", point.total), *point.categories):
+            writer.writerow(
+                [
+                    str(point.month),
+                    point.day.isoformat(),
+                    str(point.partial).lower(),
+                    category,
+                    *(tally[state] for state in REQUIREMENT_STATUSES),
+                    tally.total,
+                    f"{tally.percent('met'):.1f}",
+                ]
+            )
+    return out.getvalue()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.assess.export import assessment_json
-from generator.assess.journey import Journey, assess_journey, journey_dates
+from generator.assess.journey import Journey, assess_journey, journey_csv, journey_dates
 from generator.assess.lint import readiness
 from generator.assess.status import Assessment, assess_portfolio
 from generator.diagnostics import Diagnostic, Level, Report
@@ -278,6 +278,7 @@ def generate_site(
     spec = charts.journey_chart(journey, portfolio.config.categories, labels)
     specs["charts/journey.svg"] = spec
     files.update(chartcache.render_charts({"charts/journey.svg": spec}, cache_dir=cache_dir))
+    files["journey.csv"] = journey_csv(journey).encode("utf-8")
     chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
     timings["charts"] += time.perf_counter() - start
     start = time.perf_counter()
