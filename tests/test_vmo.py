@@ -14,7 +14,6 @@ import shutil
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -31,7 +30,7 @@ from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
 from .test_chart_legibility import LEAST_PX, shown_sizes
-from .test_site import Html, parse
+from .test_site import site_links
 
 EXAMPLE = ROOT / "examples" / "vmo"
 PORTFOLIO = EXAMPLE / "portfolio"
@@ -163,38 +162,6 @@ def test_the_sample_keeps_its_statuses() -> None:
     assert portfolio is not None
     tally = assess_portfolio(portfolio).tally("requirements")
     assert (tally["met"], tally["partly met"]) == (34, 4)
-
-
-def page_is_banner(page: Html, url: str) -> bool:
-    """The outdated-version banner links above the version folder (mike)."""
-    return any(
-        t == "a" and a.get("class") == "cf-latest" and a.get("href") == url for t, a in page.tags
-    )
-
-
-def site_links(site: Path) -> dict[Path, set[Path]]:
-    """Every page's internal links, each checked to resolve (and its anchor to exist)."""
-    pages: dict[Path, Html] = {p: parse(p) for p in site.rglob("*.html")}
-    found: dict[Path, set[Path]] = {}
-    for path, page in pages.items():
-        targets = found.setdefault(path.relative_to(site), set())
-        for tag, attribute, url in page.links:
-            parts = urlsplit(url)
-            if parts.scheme or url.startswith(("//", "mailto:")):
-                continue
-            if parts.path.endswith("versions.json") or page_is_banner(page, url):
-                continue
-            if parts.path.startswith("/"):  # 404.html links from the server root
-                target = (site / unquote(parts.path).lstrip("/")).resolve()
-            else:
-                target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
-            if target.is_dir():
-                target = target / "index.html"
-            assert target.is_file(), f"{path.relative_to(site)}: {tag} {attribute}={url}"
-            if parts.fragment and target.suffix == ".html":
-                assert unquote(parts.fragment) in pages[target].ids, (path, url)
-            targets.add(target.relative_to(site.resolve()))
-    return found
 
 
 def test_the_example_builds_and_every_internal_link_resolves(site: Path) -> None:
