@@ -9,6 +9,7 @@ Writing to disk is a separate, atomic step.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -17,7 +18,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,6 +208,16 @@ def _downloads_later(
     )
 
 
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the seconds the block takes to `timings[stage]`."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
 def generate_site(
     portfolio_dir: Path,
     *,
@@ -220,83 +231,79 @@ def generate_site(
     """Build every page and file of the site; None (and the reasons) when validation fails.
     With `cache_dir`, charts are cached there and parsed files in its `parse` folder."""
     timings: dict[str, float] = {}
-    start = time.perf_counter()
-    parses = ParseCache(cache_dir / "parse") if cache_dir is not None else None
-    portfolio, report = validate_portfolio(portfolio_dir, report, cache=parses)
-    timings["load"] = time.perf_counter() - start
+    with _timed(timings, "load"):
+        parses = ParseCache(cache_dir / "parse") if cache_dir is not None else None
+        portfolio, report = validate_portfolio(portfolio_dir, report, cache=parses)
     if portfolio is None:
         return None, report
 
-    start = time.perf_counter()
-    assessment = assess_portfolio(portfolio)
-    checks = readiness(assessment)
-    lint = [r.diagnostic for r in checks]
-    journey_of = _journey_later(portfolio, assessment.as_of, workers, cache_dir)  # by month
-    timings["assess"] = time.perf_counter() - start
+    with _timed(timings, "assess"):
+        assessment = assess_portfolio(portfolio)
+        checks = readiness(assessment)
+        lint = [r.diagnostic for r in checks]
+        journey_of = _journey_later(portfolio, assessment.as_of, workers, cache_dir)  # by month
 
     labels = Labels(portfolio.config.language)
-    start = time.perf_counter()
-    specs: dict[str, charts.ChartSpec] = {
-        f"metrics/{mid}.svg": charts.metric_chart(result, labels)
-        for mid, result in assessment.metrics.items()
-    }
-    specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
-    specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
-    specs.update(comparechart.compare_charts(assessment, labels))  # split metrics side by side
-    files = dict(
-        chartcache.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
-    )
-    timings["charts"] = time.perf_counter() - start
+    with _timed(timings, "charts"):
+        specs: dict[str, charts.ChartSpec] = {
+            f"metrics/{mid}.svg": charts.metric_chart(result, labels)
+            for mid, result in assessment.metrics.items()
+        }
+        specs["charts/overview.svg"] = charts.overview_chart(assessment, labels)
+        specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
+        specs.update(comparechart.compare_charts(assessment, labels))  # split metrics' scopes
+        files = dict(
+            chartcache.render_charts(specs, cache_dir=cache_dir, workers=workers, progress=progress)
+        )
 
-    start = time.perf_counter()
-    source = source_info(portfolio.root, assessment.as_of)
-    attachments: dict[str, Published] = {}
-    for item in portfolio.evidence.values():
-        for attachment in item.attachments:
-            if attachment.path in attachments:
-                continue
-            content = _read_attachment(
-                portfolio.root / attachment.path, portfolio.config.attachment_mb << 20
-            )
-            site_path = f"files/{attachment.path}"
-            files[site_path] = content
-            attachments[attachment.path] = Published(
-                site_path, len(content), hashlib.sha256(content).hexdigest(), git_blob_id(content)
-            )
-    for mid in assessment.metrics:
-        files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
-    downloads = _downloads_later(assessment, lint, source.epoch, workers)
-    files["manifest.json"] = _manifest(portfolio, source, assessment.as_of, attachments, release)
-    changes = changes_since(release, portfolio.root, assessment.as_of) if release else None
-    validation = [d for d in report.sorted() if d.level is Level.WARNING]
-    timings["render"] = time.perf_counter() - start
+    with _timed(timings, "render"):
+        source = source_info(portfolio.root, assessment.as_of)
+        attachments: dict[str, Published] = {}
+        for item in portfolio.evidence.values():
+            for attachment in item.attachments:
+                if attachment.path in attachments:
+                    continue
+                content = _read_attachment(
+                    portfolio.root / attachment.path, portfolio.config.attachment_mb << 20
+                )
+                site_path = f"files/{attachment.path}"
+                files[site_path] = content
+                digest = hashlib.sha256(content).hexdigest()
+                attachments[attachment.path] = Published(
+                    site_path, len(content), digest, git_blob_id(content)
+                )
+        for mid in assessment.metrics:
+            files[f"metrics/{mid}.csv"] = _data_csv(assessment, mid)
+        downloads = _downloads_later(assessment, lint, source.epoch, workers)
+        files["manifest.json"] = _manifest(
+            portfolio, source, assessment.as_of, attachments, release
+        )
+        changes = changes_since(release, portfolio.root, assessment.as_of) if release else None
+        validation = [d for d in report.sorted() if d.level is Level.WARNING]
 
-    start = time.perf_counter()
-    journey = journey_of()
-    timings["assess"] += time.perf_counter() - start
-    start = time.perf_counter()
-    spec = charts.journey_chart(journey, portfolio.config.categories, labels)
-    specs["charts/journey.svg"] = spec
-    files.update(chartcache.render_charts({"charts/journey.svg": spec}, cache_dir=cache_dir))
-    files["journey.csv"] = journey_csv(journey).encode("utf-8")
-    chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
-    timings["charts"] += time.perf_counter() - start
-    start = time.perf_counter()
-    data = SiteData(
-        assessment,
-        labels,
-        source,
-        chart_alt,
-        attachments,
-        checks,
-        validation,
-        changes,
-        suspects_by_record(portfolio),
-        journey=journey,
-    )
-    pages = render_pages(data, [*template_dirs, default_templates()])
-    files.update(downloads())
-    timings["render"] += time.perf_counter() - start
+    with _timed(timings, "assess"):  # waiting for the journey, when it is made meanwhile
+        journey = journey_of()
+    with _timed(timings, "charts"):
+        spec = charts.journey_chart(journey, portfolio.config.categories, labels)
+        specs["charts/journey.svg"] = spec
+        files.update(chartcache.render_charts({"charts/journey.svg": spec}, cache_dir=cache_dir))
+        files["journey.csv"] = journey_csv(journey).encode("utf-8")
+        chart_alt = {Path(name).stem: charts.alt_text(spec) for name, spec in specs.items()}
+    with _timed(timings, "render"):
+        data = SiteData(
+            assessment,
+            labels,
+            source,
+            chart_alt,
+            attachments,
+            checks,
+            validation,
+            changes,
+            suspects_by_record(portfolio),
+            journey=journey,
+        )
+        pages = render_pages(data, [*template_dirs, default_templates()])
+        files.update(downloads())
     site = Site(
         pages,
         dict(sorted(files.items())),
