@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +16,7 @@ from generator.diagnostics import Report
 from generator.portfolio.validate import validate_portfolio
 
 from .conftest import ROOT
+from .test_background import in_fresh_python
 
 TINY = {
     "programs": 3,
@@ -107,10 +106,10 @@ def _digest(site: Any) -> str:
 
 
 _FORKED_BUILD = """
-import hashlib, os, sys
+import os
 from pathlib import Path
 from generator.site import background, build
-sys.path.insert(0, "tests")
+from tests.test_scale import _digest
 build.JOURNEY_POOL_FROM = build.DOWNLOADS_POOL_FROM = 0
 forked = []
 real_later = background.later
@@ -118,15 +117,10 @@ def counted(work, *, background):
     forked.append(background)
     return real_later(work, background=background)
 build.background.later = counted
-if sys.argv[2] == "killed":
+if {child!r} == "killed":
     background._run = lambda work, send: os._exit(1)
-site, _ = build.generate_site(Path(sys.argv[1]), workers=2)
-digest = hashlib.sha256()
-for name, text in sorted(site.pages.items()):
-    digest.update(f"{name}\\0{text}\\0".encode())
-for name, content in sorted(site.files.items()):
-    digest.update(name.encode() + b"\\0" + content + b"\\0")
-print(forked, background.can_fork(), digest.hexdigest())
+site, _ = build.generate_site(Path({root!r}), workers=2)
+print(forked, background.can_fork(), _digest(site))
 """
 
 
@@ -145,13 +139,5 @@ def test_large_portfolios_build_in_two_processes_with_the_same_result(
     scale_gen.generate(root, **TINY)
     inline, _ = build.generate_site(root, workers=1)
     assert inline is not None
-    done = subprocess.run(
-        [sys.executable, "-c", _FORKED_BUILD, str(root), child],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["[True,", "True]", "True", _digest(inline)]
+    out = in_fresh_python(_FORKED_BUILD.format(child=child, root=str(root)))
+    assert out.split() == ["[True,", "True]", "True", _digest(inline)]
