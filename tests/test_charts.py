@@ -14,10 +14,12 @@ from pathlib import Path
 
 import matplotlib as mpl
 import pytest
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 
+from generator.assess.journey import assess_journey
 from generator.assess.status import Assessment, assess_portfolio
 from generator.portfolio.validate import validate_portfolio
-from generator.site import chartcache, chartlayout, charts, draw
+from generator.site import chartcache, chartlayout, charts, comparechart, draw
 from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
@@ -359,3 +361,53 @@ def test_charts_never_use_pyplot() -> None:
     assert ROOT / "generator" / "site" / "draw.py" in sources
     for path in sources:
         assert "pyplot" not in path.read_text("utf-8"), path
+
+
+@pytest.fixture(scope="module")
+def every_kind(
+    specs: dict[str, charts.ChartSpec], assessment: Assessment, labels: Labels
+) -> dict[str, charts.ChartSpec]:
+    """A chart of every kind: the sample's, a split metric (in Norwegian), its side-by-side
+    chart and the journey."""
+    result = assessment.metrics["M13"]
+    (scope,) = result.scopes
+    split = dataclasses.replace(result, scopes=(scope, dataclasses.replace(scope, scope="P1")))
+    portfolio, _ = validate_portfolio(SAMPLE)
+    assert portfolio is not None
+    kinds = dict(specs)
+    kinds["split"] = charts.metric_chart(split, Labels("nb"))
+    compare = comparechart.compare_chart(split, labels)
+    assert compare is not None
+    kinds["compare"] = compare
+    journey = assess_journey(portfolio)
+    kinds["journey"] = charts.journey_chart(journey, portfolio.config.categories, labels)
+    return kinds
+
+
+def test_tick_artists_draw_what_matplotlib_draws(
+    every_kind: dict[str, charts.ChartSpec], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The charts draw their ticks as plain artists (`ticks.as_artists`, for speed) and place
+    the axis labels themselves: every kind of chart comes out pixel for pixel as with
+    matplotlib's own ticks and its own placing of the axis labels."""
+    ours = {name: draw.render_png(spec) for name, spec in every_kind.items()}
+    for spec in every_kind.values():
+        with draw.drawn(spec) as fig:  # matplotlib builds no ticks of its own
+            axes = [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+            assert not any(len(axis.get_majorticklocs()) for axis in axes)
+    monkeypatch.setattr(chartlayout, "_ticks", lambda fig, ax: None)
+    for name, spec in every_kind.items():
+        assert draw.render_png(spec) == ours[name], name
+
+
+def test_svg_canvas_writes_matplotlibs_bytes(
+    every_kind: dict[str, charts.ChartSpec], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`svgcanvas.CanvasSVG` keeps text measures across charts (for speed): every kind of
+    chart, drawn twice so the second draw is measured from the kept ones, gives the bytes
+    matplotlib's own SVG canvas gives."""
+    ours = {name: draw.render_svg(spec) for name, spec in every_kind.items()}
+    assert {name: draw.render_svg(spec) for name, spec in every_kind.items()} == ours
+    monkeypatch.setattr(draw, "CanvasSVG", FigureCanvasSVG)
+    for name, spec in every_kind.items():
+        assert draw.render_svg(spec) == ours[name], name

@@ -87,13 +87,18 @@ def findings_spec(start: dt.date, as_of: dt.date, language: str) -> charts.Findi
     )
 
 
-def tick_labels(fig: Figure) -> list[Text]:
-    """The x tick labels a reader sees: visible, with text, on a visible axis."""
+def tick_labels(fig: Figure, axis: str = "x") -> list[Text]:
+    """The tick labels a reader sees on `axis` of every plot: visible, with text, on a
+    visible plot. The charts draw them as texts of their own (`ticks.as_artists`); any
+    matplotlib tick label left over counts too."""
     return [
         label
         for ax in fig.axes
         if ax.axison
-        for label in ax.get_xticklabels()
+        for label in [
+            *(t for t in ax.texts if t.get_label() == f"{axis}tick"),
+            *(ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()),
+        ]
         if label.get_visible() and label.get_text()
     ]
 
@@ -198,5 +203,5 @@ def test_drawn_y_axis_speaks_the_language() -> None:
         low_n=(),
     )
     with draw.drawn(dataclasses.replace(spec, panels=(small,), comparators=())) as fig:
-        shown = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+        shown = [t.get_text() for t in tick_labels(fig, "y")]
     assert "1,2" in shown and not any("." in t for t in shown)

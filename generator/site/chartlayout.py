@@ -38,6 +38,8 @@ from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Affine2D, offset_copy
 
+from generator.site import ticks
+
 FONT = "DejaVu Sans"  # the charts' only font (draw.RC_PARAMS)
 #: Where a chart is read: an <img> in Material's content column, 688 CSS px wide at a 1280 px
 #: desktop viewport. The SVG's width is in points (1 pt = 4/3 CSS px) and the browser scales
@@ -156,13 +158,8 @@ def _points(size: float | str) -> float:
 
 
 def tick_labels(axis: Axis) -> list[str]:
-    """The major tick labels `axis` will draw: its locator and formatter as matplotlib runs
-    them at draw time (the formatter sees every location), kept to the view interval."""
-    locs = list(axis.get_majorticklocs())
-    labels = axis.get_major_formatter().format_ticks(locs)
-    lo, hi = sorted(axis.get_view_interval())
-    close = (hi - lo) * 1e-10  # as matplotlib's own check
-    return [t for v, t in zip(locs, labels, strict=True) if lo - close <= v <= hi + close]
+    """The major tick labels `axis` will draw (`ticks.in_view`)."""
+    return [label for _, label in ticks.in_view(axis)]
 
 
 def _label_room(text: str, size: float) -> float:
@@ -320,6 +317,7 @@ def arrange(
     for panel in panels:
         y = height - next(at) - panel.height
         panel.ax.set_position((left / width, y / height, wide / width, panel.height / height))
+        _ticks(fig, panel.ax)
         for ax, handles, grid in grids:
             if ax is panel.ax:
                 legend(fig, (left, height - next(at)), handles, grid)
@@ -329,6 +327,25 @@ def arrange(
         for i, line in enumerate(text.split("\n")):
             y_line = y - i * NOTE_LINE / height
             fig.text((left + indent) / width, y_line, line, va="top", fontsize=NOTE_SIZE)
+
+
+def _ticks(fig: Figure, ax: Axes) -> None:
+    """`ax`'s ticks drawn as plain artists (`ticks.as_artists`) and its axis labels placed
+    where matplotlib would place them: `labelpad` beyond the spine's tick labels."""
+    drawn = ticks.as_artists(ax)
+    rc: Any = mpl.rcParams  # read with keys built at run time
+    for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+        if not axis.label.get_text():
+            continue
+        size = _points(rc[f"{name}tick.labelsize"])
+        room = 0.0
+        if drawn[name]:
+            measures = [text_size(t, size) for t in drawn[name]]
+            room = _tick_room(name) + max(m[1] if name == "x" else m[0] for m in measures)
+        room += rc["axes.labelpad"]
+        x, y = (0.5, 0.0) if name == "x" else (0.0, 0.5)
+        shift = {"y": -room} if name == "x" else {"x": -room}
+        axis.set_label_coords(x, y, offset_copy(ax.transAxes, fig, units="points", **shift))
 
 
 def _no(style: object) -> bool:

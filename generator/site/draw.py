@@ -6,11 +6,13 @@ salt, no date or creator metadata and text kept as text, so one spec gives the s
 process (tests/test_charts.py checks it across hash seeds). Numbers, months and dates are
 written in the spec's language (`formats`, `ticks`); month tick labels never collide
 (tests/test_ticks.py measures them). A chart is drawn once, with no layout engine:
-`chartlayout` places the plots and draws the legends from measured text
-(benchmarks/bench_charts.py times it). Charts are drawn for the page's content column: no text
-smaller than `chartlayout.SMALL_SIZE` (11 CSS px or more where it is shown), legends in
-columns under the plots, and a metric's annotations numbered over the plot and listed whole
-under it, wrapped (tests/test_chart_legibility.py).
+`chartlayout` places the plots, draws the legends from measured text and the ticks as plain
+artists (`ticks.as_artists`: the pixels matplotlib's own ticks give), and `svgcanvas` keeps
+text measures from chart to chart (the bytes matplotlib's own canvas writes): both checked
+by tests/test_charts.py; benchmarks/bench_charts.py times a chart. Charts are drawn for
+the page's content column: no text smaller than `chartlayout.SMALL_SIZE` (11 CSS px or more
+where it is shown), legends in columns under the plots, and a metric's annotations numbered
+over the plot and listed whole under it, wrapped (tests/test_chart_legibility.py).
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ import matplotlib as mpl
 import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import offset_copy
 
 from generator.assess.states import (
@@ -51,10 +52,11 @@ from generator.site.chartspec import (
 )
 from generator.site.drawcompare import draw_compare
 from generator.site.drawjourney import draw_journey
+from generator.site.svgcanvas import CanvasSVG
 from generator.site.ticks import NumberFormatter, day_axis, month_axis
 
 #: Bump whenever the drawing code or the spec layout changes: it is part of every cache key.
-CHART_STYLE_VERSION = "5"
+CHART_STYLE_VERSION = "6"
 
 # Okabe-Ito, a colour-blind-safe palette; every element also differs by line style or marker.
 BLUE, ORANGE, SKY, GREEN = "#0072B2", "#E69F00", "#56B4E9", "#009E73"
@@ -113,18 +115,26 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         ax.plot(xs, target, color="black", ls="--", lw=1.3)
         keys[w["chart_target"]] = Line2D([], [], color="black", ls="--")
         ys += [t for t in panel.target if t is not None]
+    spans: list[tuple[float, float]] = []  # from, to x of each phase's centre line
+    centres: list[float] = []
+    limits: list[float] = []  # each phase's lower and upper
     for phase in panel.phases:
         if phase.start > 0:
             ax.axvline(phase.start - 0.5, color=GREY, lw=0.8)
         ax.text(phase.start - 0.4, 0.98, phase.label, transform=top, va="top", color=GREY)
         if phase.centre is None or phase.lower is None or phase.upper is None:
             continue
-        a, b = phase.start - 0.4, phase.end + 0.4
-        ax.hlines(phase.centre, a, b, colors=GREY, linestyles="-.", lw=1.1)
-        ax.hlines([phase.lower, phase.upper], a, b, colors="#333333", linestyles=":", lw=1.5)
+        spans.append((phase.start - 0.4, phase.end + 0.4))
+        centres.append(phase.centre)
+        limits += [phase.lower, phase.upper]
+    if spans:  # one collection each for all phases
+        starts, ends = [a for a, _ in spans], [b for _, b in spans]
+        ax.hlines(centres, starts, ends, colors=GREY, linestyles="dashdot", lw=1.1)
+        two = [x for x in starts for _ in "lu"], [x for x in ends for _ in "lu"]
+        ax.hlines(limits, *two, colors="#333333", linestyles="dotted", lw=1.5)
         keys[w["chart_centre"]] = Line2D([], [], color=GREY, ls="-.")
         keys[w["chart_limits"]] = Line2D([], [], color="#333333", ls=":", lw=1.5)
-        ys += [phase.lower, phase.upper]
+        ys += limits
     for i, (label, value, date) in enumerate(spec.comparators):
         if i not in panel.comparators:
             continue
@@ -283,7 +293,7 @@ def _draw_overview(spec: OverviewChart) -> Figure:
     counts = [n for _, n in spec.categories]
     keys = _bars(top, categories, REQUIREMENT_STATUSES, counts, spec.language)
     metric_keys = _bars(bottom, titles[1:], METRIC_STATUSES, [spec.metrics], spec.language)
-    bottom.set_yticks([])
+    bottom.yaxis.set_major_locator(NullLocator())
     bottom.set_xlabel(word_of(spec, "count"))
     for ax, title in zip((top, bottom), titles, strict=True):
         ax.set_title(title, fontsize=10, **_TITLE)
@@ -399,7 +409,7 @@ def render_svg(spec: ChartSpec) -> bytes:
     metadata, stable ids; equal specs give equal bytes in any process."""
     with _style():
         fig = _draw(spec)
-        FigureCanvasSVG(fig)
+        CanvasSVG(fig)
         out = io.BytesIO()
         meta = {"Title": spec.title, "Date": None, "Creator": None}
         fig.savefig(out, format="svg", metadata=meta)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
-from matplotlib.markers import TICKDOWN
-from matplotlib.ticker import Formatter
+from matplotlib.axis import Axis
+from matplotlib.markers import TICKDOWN, TICKLEFT
+from matplotlib.ticker import FixedFormatter, FixedLocator, Formatter, NullLocator
 
 from generator.site import formats
 
@@ -58,41 +60,91 @@ def month_ticks(months: Sequence[str], language: str) -> list[tuple[int, str]]:
     return ticks
 
 
-def _marks(ax: Axes, xs: Sequence[int], *, major: bool) -> None:
-    """Tick marks under the plot at `xs`, as matplotlib draws major or minor ticks, but as
-    one line of markers: a matplotlib tick is five artists of its own."""
-    if not xs:
+def _marks(ax: Axes, at: Sequence[float], *, major: bool, axis: str = "x") -> None:
+    """Tick marks at `at` under the plot (`axis` "x") or left of it ("y"), as matplotlib
+    draws major or minor ticks, but as one line of markers: a matplotlib tick is five
+    artists of its own."""
+    if not at:
         return
-    rc = mpl.rcParams
-    size, width = (
-        (rc["xtick.major.size"], rc["xtick.major.width"])
-        if major
-        else (rc["xtick.minor.size"], rc["xtick.minor.width"])
-    )
+    rc: Any = mpl.rcParams  # read with keys built at run time
+    kind = "major" if major else "minor"
+    size, width = rc[f"{axis}tick.{kind}.size"], rc[f"{axis}tick.{kind}.width"]
+    zeros = [0.0] * len(at)
+    xs, ys = (at, zeros) if axis == "x" else (zeros, at)
     ax.plot(
         xs,
-        [0.0] * len(xs),
-        transform=ax.get_xaxis_transform(),
+        ys,
+        transform=ax.get_xaxis_transform() if axis == "x" else ax.get_yaxis_transform(),
         ls="none",
-        marker=TICKDOWN,
+        marker=TICKDOWN if axis == "x" else TICKLEFT,
         ms=size,
         mew=width,
-        color=rc["xtick.color"],
+        color=rc[f"{axis}tick.color"],
         clip_on=False,
         zorder=1.5,  # where matplotlib draws an axis (axes.axisbelow: "line")
     )
 
 
+def in_view(axis: Axis) -> list[tuple[float, str]]:
+    """The major ticks `axis` would draw, as (location, label): its locator and formatter
+    as matplotlib runs them at draw time (the formatter sees every location), kept to the
+    view interval."""
+    locs = list(axis.get_majorticklocs())
+    labels = axis.get_major_formatter().format_ticks(locs)
+    lo, hi = sorted(axis.get_view_interval())
+    close = (hi - lo) * 1e-10  # as matplotlib's own check
+    return [(v, t) for v, t in zip(locs, labels, strict=True) if lo - close <= v <= hi + close]
+
+
+def as_artists(ax: Axes) -> dict[str, list[str]]:
+    """Draw the major ticks of both axes of `ax` as plain artists and switch matplotlib's
+    own off: per axis one line of marks (`_marks`) and a text per label, placed, aligned and
+    styled as matplotlib places its tick labels, labelled "xtick" or "ytick".
+
+    A matplotlib tick is five artists built for each chart (a quarter of its drawing time)
+    and measured again at every draw. Call this once the plot has its final size: locators
+    that count the room they have (`MaxNLocator`'s "auto") see it. The axis labels are not
+    placed here: matplotlib places them from the tick labels it draws, so `chartlayout`
+    places them from the texts it measured. Returns the labels drawn on each axis."""
+    rc: Any = mpl.rcParams  # read with keys built at run time
+    drawn: dict[str, list[str]] = {}
+    for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+        shown = in_view(axis)
+        axis.set_major_locator(NullLocator())
+        _marks(ax, [v for v, _ in shown], major=True, axis=name)
+        pad = rc[f"{name}tick.major.size"] + rc[f"{name}tick.major.pad"]
+        if name == "x":
+            transform, va, ha = ax.get_xaxis_text1_transform(pad)
+        else:
+            transform, va, ha = ax.get_yaxis_text1_transform(pad)
+        colour = rc[f"{name}tick.labelcolor"]
+        style = {
+            "transform": transform,
+            "va": va,
+            "ha": ha,
+            "fontsize": rc[f"{name}tick.labelsize"],
+            "color": rc[f"{name}tick.color"] if colour == "inherit" else colour,
+            "label": f"{name}tick",
+        }
+        drawn[name] = [text for _, text in shown if text]
+        for v, text in shown:
+            if text:
+                ax.text(v if name == "x" else 0.0, 0.0 if name == "x" else v, text, **style)
+    return drawn
+
+
 def month_axis(ax: Axes, months: Sequence[str], language: str, *, labels: bool = True) -> None:
     """An x axis of consecutive months at 0, 1, 2 ...: `month_ticks` labelled, every month a
     short mark, half a month of room at either end. Without `labels` (a plot above another)
-    the ticks are marks alike and the axis has no ticks of its own."""
+    the ticks are marks alike and the axis has no ticks of its own. The labelled ticks are
+    set as a locator and formatter (no tick is built: `as_artists` draws them)."""
     major = month_ticks(months, language)
     ax.set_xlim(-0.7, max(len(months), 1) - 0.3)
     if labels:
-        ax.set_xticks([i for i, _ in major], [label for _, label in major])
+        ax.xaxis.set_major_locator(FixedLocator([i for i, _ in major]))
+        ax.xaxis.set_major_formatter(FixedFormatter([label for _, label in major]))
     else:
-        ax.set_xticks([])
+        ax.xaxis.set_major_locator(NullLocator())
         _marks(ax, [i for i, _ in major], major=True)
     _marks(ax, range(len(months)), major=False)
 
@@ -107,7 +159,8 @@ def day_axis(ax: Axes, start: dt.date, end: dt.date, language: str) -> None:
     if months[-1] > end:
         months.pop()
     major = month_ticks([f"{m:%Y-%m}" for m in months], language)
-    ax.set_xticks([(months[i] - start).days for i, _ in major], [label for _, label in major])
+    ax.xaxis.set_major_locator(FixedLocator([(months[i] - start).days for i, _ in major]))
+    ax.xaxis.set_major_formatter(FixedFormatter([label for _, label in major]))
     ax.set_xlim((months[0] - start).days - 2, (end - start).days)
 
 
