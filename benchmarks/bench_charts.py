@@ -1,10 +1,11 @@
-"""Benchmark: drawing one chart cold (no cache), serially in one process, so per core.
+"""Benchmark: drawing one chart cold (no cache), serially in one chart worker, so per core.
 
 Run with `make bench` or `.venv/bin/python benchmarks/bench_charts.py [--repeat N] [--profile]`.
 Charts: the sample's metric charts, overview and findings charts, and generated 36-month metric
-charts with one and two panels (split metrics). Each `render_svg` call is timed on its own;
-the figures are medians, the first chart of the process (imports, font cache) is reported
-apart. The goal: at most 60 ms per one-panel 36-month chart.
+charts with one and two panels (split metrics). They are timed where a build draws them: in a
+worker of the chart pool (`chartcache.worker_pool`, one worker), each `render_svg` call on its
+own, in CPU time; the figures are medians, the worker's first chart (imports, font cache) is
+reported apart. The goal: at most 60 ms per chart of every kind.
 """
 
 from __future__ import annotations
@@ -138,16 +139,37 @@ def _pool(workers: int) -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         timings = []
+        drawn = chartcache.ChartStats()
         for _ in range(2):
             start = time.perf_counter()
-            chartcache.render_charts(specs, cache_dir=Path(tmp), workers=workers, progress=False)
+            chartcache.render_charts(
+                specs, cache_dir=Path(tmp), workers=workers, progress=False, stats=drawn
+            )
             timings.append(time.perf_counter() - start)
     cold, warm = timings
     print(
         f"  render_charts, {workers} workers, {len(specs)} charts (half 1, half 2 panels): "
         f"cold {cold:.2f} s wall ({cold * 1000 / len(specs):.0f} ms per chart, pool start "
-        f"included), warm {warm * 1000:.0f} ms"
+        f"included; {drawn.cpu * 1000 / len(specs):.0f} ms CPU per chart in the workers, "
+        f"first charts included), warm {warm * 1000:.0f} ms"
     )
+
+
+def _measure(rows: list[tuple[str, list[charts.ChartSpec]]], repeat: int) -> list[str]:
+    """In a chart worker: the first chart, then every row's median CPU and wall ms."""
+    first, _ = _time(draw.render_svg, rows[0][1][0])  # imports, font cache: once per worker
+    lines = [f"  first chart in a worker: {first:6.1f} ms CPU"]
+    worst = 0.0
+    for label, specs in rows:
+        rounds = repeat if len(specs) > 1 else repeat * 4
+        cpu, wall = _median(draw.render_svg, specs, rounds)
+        worst = max(worst, cpu)
+        lines.append(
+            f"  {label:<34} {cpu:6.1f} ms CPU ({wall:6.1f} wall) per chart, {len(specs)} charts"
+        )
+    verdict = "met" if worst <= GOAL_MS else "NOT met"
+    lines.append(f"  goal <= {GOAL_MS:.0f} ms CPU for every kind: {verdict}")
+    return lines
 
 
 def main() -> int:
@@ -161,7 +183,6 @@ def main() -> int:
     sample = sample_specs()
     one: list[charts.ChartSpec] = [generated(seed, 36, 1) for seed in range(8)]
     two: list[charts.ChartSpec] = [generated(100 + seed, 36, 2) for seed in range(8)]
-    first, _ = _time(draw.render_svg, one[0])  # imports, font cache: once per worker process
     metrics = [s for name, s in sample.items() if name.startswith("sample M")]
     rows: list[tuple[str, list[charts.ChartSpec]]] = [
         ("generated, 36 months, 1 panel", one),
@@ -170,16 +191,9 @@ def main() -> int:
         ("sample overview", [sample["sample overview"]]),
         ("sample findings", [sample["sample findings"]]),
     ]
-    print(f"charts (render_svg, no cache, one process; median of {args.repeat} rounds)")
-    print(f"  first chart in a process: {first:6.1f} ms CPU")
-    results = {}
-    for label, specs in rows:
-        rounds = args.repeat if len(specs) > 1 else args.repeat * 4
-        cpu, wall = _median(draw.render_svg, specs, rounds)
-        results[label] = cpu
-        print(f"  {label:<34} {cpu:6.1f} ms CPU ({wall:6.1f} wall) per chart, {len(specs)} charts")
-    verdict = "met" if results[rows[0][0]] <= GOAL_MS else "NOT met"
-    print(f"  goal <= {GOAL_MS:.0f} ms for one panel: {verdict}")
+    print(f"charts (render_svg, no cache, one chart worker; median of {args.repeat} rounds)")
+    with chartcache.worker_pool(1) as pool:
+        print("\n".join(pool.submit(_measure, rows, args.repeat).result()))
     _pool(args.workers)
 
     if args.png is not None:

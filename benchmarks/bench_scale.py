@@ -165,11 +165,15 @@ def pipeline(project: Path) -> dict[str, Any]:
     specs["charts/findings.svg"] = charts.findings_chart(assessment, labels)
     specs.update(comparechart.compare_charts(assessment, labels))  # split metrics' scopes
     for name in PIPELINE[6:8]:
+        drawn = chartcache.ChartStats()
         measure(
             name,
-            lambda: chartcache.render_charts(specs, cache_dir=scratch, workers=2, progress=False),
+            lambda drawn=drawn: chartcache.render_charts(
+                specs, cache_dir=scratch, workers=2, progress=False, stats=drawn
+            ),
         )
         stages[name]["charts"] = len(specs)
+        stages[name]["chart_cpu_ms"] = 1000 * drawn.cpu / max(len(drawn.rendered), 1)
     site, _ = measure(
         PIPELINE[8],
         lambda: generate_site(root, cache_dir=scratch, workers=2, progress=False),
@@ -301,7 +305,9 @@ def table(report: dict[str, Any]) -> str:
             notes = f"{figures['hits']:.0f} files from the cache, {figures['misses']:.0f} parsed"
         if "charts" in figures:
             per = 1000 * figures["seconds"] / max(figures["charts"], 1)
-            notes = f"{figures['charts']:.0f} charts, {per:.0f} ms each"
+            notes = f"{figures['charts']:.0f} charts, {per:.0f} ms each (wall)"
+            if figures.get("chart_cpu_ms"):
+                notes += f", {figures['chart_cpu_ms']:.0f} ms CPU each drawn (per core)"
         if "render_seconds" in figures:
             notes = f"render {figures['render_seconds']:.2f} s, {figures['pages']:.0f} pages"
         if figures.get("problems"):

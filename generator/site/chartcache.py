@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import ctypes
 import dataclasses
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -50,6 +51,7 @@ class ChartStats:
     cached: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # cache entries that failed the check
+    cpu: float = 0.0  # CPU seconds spent drawing the rendered ones, summed over the workers
 
 
 def chart_key(spec: ChartSpec) -> str:
@@ -125,18 +127,37 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="certfolio-parent-watch", daemon=True).start()
 
 
+def _start_worker(parent: int) -> None:
+    """Worker initializer: exit with `parent` (`_exit_with_parent`), then freeze what the
+    worker has imported (matplotlib and the chart code: some 100,000 objects) out of the
+    cyclic garbage collector's reach. Drawing a chart makes thousands of objects, which set
+    off a full collection every few charts; it no longer walks the modules (a tenth of a
+    chart's time, benchmarks/bench_charts.py). Frozen objects live as long as the worker,
+    as modules do anyway."""
+    _exit_with_parent(parent)
+    gc.freeze()
+
+
 def worker_pool(jobs: int) -> cf.ProcessPoolExecutor:
-    """A process pool whose workers exit when this process dies, however it dies."""
+    """A process pool whose workers exit when this process dies, however it dies, with the
+    modules they imported frozen (`_start_worker`)."""
     return cf.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=_pool_context(),
-        initializer=_exit_with_parent,
+        initializer=_start_worker,
         initargs=(os.getpid(),),
     )
 
 
+def render_timed(spec: ChartSpec) -> tuple[bytes, float]:
+    """`render_svg` and the CPU seconds it took in this process."""
+    start = time.process_time()
+    svg = render_svg(spec)
+    return svg, time.process_time() - start
+
+
 def _render_misses(
-    misses: dict[str, ChartSpec], workers: int | None, progress: bool | None
+    misses: dict[str, ChartSpec], workers: int | None, progress: bool | None, stats: ChartStats
 ) -> dict[str, bytes]:
     """Render keyed specs: serially for 1–2 or one worker, else in a process pool; by
     default (no `workers`) in a pool of one worker per core from `POOL_FROM` charts on."""
@@ -149,13 +170,15 @@ def _render_misses(
     with _Bar(total=count, disable=not show, file=sys.stderr, unit="chart") as bar:
         if count <= 2 or jobs <= 1:
             for key, spec in sorted(misses.items()):
-                done[key] = render_svg(spec)
+                done[key], cpu = render_timed(spec)
+                stats.cpu += cpu
                 bar.update()
             return done
         with worker_pool(jobs) as pool:
-            futures = {pool.submit(render_svg, spec): key for key, spec in sorted(misses.items())}
+            futures = {pool.submit(render_timed, spec): key for key, spec in sorted(misses.items())}
             for future in cf.as_completed(futures):
-                done[futures[future]] = future.result()
+                done[futures[future]], cpu = future.result()
+                stats.cpu += cpu
                 bar.update()
     return done
 
@@ -171,9 +194,10 @@ def render_charts(
     """SVG bytes for every named spec, sorted by name. With `cache_dir`, charts whose key
     (`chart_key`) has a verified entry are read back, the rest are drawn and stored atomically,
     and leftover `*.tmp` files from an interrupted run are removed first. `stats`, when given,
-    records which names were cached, rendered, or had an invalid cache entry. The pool uses
-    forkserver (spawn off Linux), which re-imports a caller's main script: scripts that call
-    this must keep their work under `if __name__ == "__main__":`."""
+    records which names were cached, rendered, or had an invalid cache entry, and the CPU
+    time drawing took. The pool uses forkserver (spawn off Linux), which re-imports a
+    caller's main script: scripts that call this must keep their work under
+    `if __name__ == "__main__":`."""
     stats = stats if stats is not None else ChartStats()
     keys = {name: chart_key(spec) for name, spec in specs.items()}
     found: dict[str, bytes] = {}
@@ -190,7 +214,7 @@ def render_charts(
                 stats.invalid.append(name)
     misses = {key: specs[name] for name, key in sorted(keys.items()) if key not in found}
     stats.rendered += sorted(name for name, key in keys.items() if key in misses)
-    fresh = _render_misses(misses, workers, progress) if misses else {}
+    fresh = _render_misses(misses, workers, progress, stats) if misses else {}
     if cache_dir is not None:
         for key, content in sorted(fresh.items()):
             _store(cache_dir, key, content)
