@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -253,8 +254,17 @@ def test_png_has_no_version_metadata(specs: dict[str, charts.ChartSpec]) -> None
 def test_pool_renders_the_same_bytes(
     specs: dict[str, charts.ChartSpec], rendered: dict[str, bytes]
 ) -> None:
-    pooled = chartcache.render_charts(specs, cache_dir=None, workers=2, progress=False)
+    drawn = chartcache.ChartStats()
+    pooled = chartcache.render_charts(specs, cache_dir=None, workers=2, progress=False, stats=drawn)
     assert list(pooled) == sorted(specs) and pooled == rendered
+    assert drawn.cpu > 0  # the workers' drawing time came back with the charts
+
+
+def test_pool_workers_freeze_what_they_imported() -> None:
+    """A chart worker's full garbage collections skip matplotlib's module objects."""
+    with chartcache.worker_pool(1) as pool:
+        frozen = pool.submit(gc.get_freeze_count).result()
+    assert frozen > 10_000
 
 
 def test_other_processes_and_hash_seeds_render_the_same_bytes(
@@ -330,13 +340,13 @@ def test_cache_reuses_invalidates_and_repairs(
     assert chartcache.render_charts(small, cache_dir=cache, stats=first) == {
         k: rendered[k] for k in sorted(small)
     }
-    assert first.rendered == sorted(small) and not first.cached
+    assert first.rendered == sorted(small) and not first.cached and first.cpu > 0
     assert not list(cache.glob("*.tmp"))
 
     second = chartcache.ChartStats()
     again = chartcache.render_charts(small, cache_dir=cache, stats=second)
     assert again == {k: rendered[k] for k in sorted(small)}
-    assert second.cached == sorted(small) and not second.rendered
+    assert second.cached == sorted(small) and not second.rendered and second.cpu == 0
 
     m11 = metric(specs, "M11")
     (panel,) = m11.panels
