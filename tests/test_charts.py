@@ -15,12 +15,13 @@ from pathlib import Path
 
 import matplotlib as mpl
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 
 from generator.assess.journey import assess_journey
 from generator.assess.status import Assessment, assess_portfolio
 from generator.portfolio.validate import validate_portfolio
-from generator.site import chartcache, chartlayout, charts, comparechart, draw
+from generator.site import chartcache, chartlayout, charts, comparechart, draw, ticks
 from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
@@ -397,17 +398,20 @@ def every_kind(
 def test_tick_artists_draw_what_matplotlib_draws(
     every_kind: dict[str, charts.ChartSpec], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The charts draw their ticks as plain artists (`ticks.as_artists`, for speed) and place
-    the axis labels themselves: every kind of chart comes out pixel for pixel as with
-    matplotlib's own ticks and its own placing of the axis labels."""
+    """The charts draw their ticks as plain artists (`ticks.as_artists`, for speed) on plots
+    that build no ticks (`ticks.Plot`) and place the axis labels themselves: every kind of
+    chart comes out pixel for pixel as on matplotlib's own plots with its own ticks and its
+    own placing of the axis labels."""
     ours = {name: draw.render_png(spec) for name, spec in every_kind.items()}
     for spec in every_kind.values():
         with draw.drawn(spec) as fig:  # matplotlib builds no ticks of its own
             axes = [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
             assert not any(len(axis.get_majorticklocs()) for axis in axes)
     monkeypatch.setattr(chartlayout, "_ticks", lambda fig, ax: None)
-    for name, spec in every_kind.items():
-        assert draw.render_png(spec) == ours[name], name
+    for plot in (Axes, ticks.Plot):  # a `Plot` builds ticks right when they are drawn
+        monkeypatch.setattr(chartlayout, "PLOT", plot)
+        for name, spec in every_kind.items():
+            assert draw.render_png(spec) == ours[name], (plot, name)
 
 
 def test_svg_canvas_writes_matplotlibs_bytes(

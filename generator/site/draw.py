@@ -107,12 +107,12 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         _, highs = _steps(panel.x, [b[1] if b else None for b in panel.band])
         ax.fill_between(xs, lows, highs, color=GREEN, alpha=0.15, lw=0)
         for edge in (lows, highs):
-            ax.plot(xs, edge, color=GREEN, ls="--", lw=1.3)
+            chartlayout.line(ax, xs, edge, color=GREEN, ls="--", lw=1.3)
         keys[w["chart_band"]] = Patch(fc=GREEN + "26", ec=GREEN, ls="--")
         ys += [b for pair in panel.band if pair for b in pair]
     if any(t is not None for t in panel.target):
         xs, target = _steps(panel.x, list(panel.target))
-        ax.plot(xs, target, color="black", ls="--", lw=1.3)
+        chartlayout.line(ax, xs, target, color="black", ls="--", lw=1.3)
         keys[w["chart_target"]] = Line2D([], [], color="black", ls="--")
         ys += [t for t in panel.target if t is not None]
     spans: list[tuple[float, float]] = []  # from, to x of each phase's centre line
@@ -120,7 +120,7 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
     limits: list[float] = []  # each phase's lower and upper
     for phase in panel.phases:
         if phase.start > 0:
-            ax.axvline(phase.start - 0.5, color=GREY, lw=0.8)
+            chartlayout.line(ax, [phase.start - 0.5] * 2, [0, 1], transform=top, color=GREY, lw=0.8)
         ax.text(phase.start - 0.4, 0.98, phase.label, transform=top, va="top", color=GREY)
         if phase.centre is None or phase.lower is None or phase.upper is None:
             continue
@@ -129,9 +129,9 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         limits += [phase.lower, phase.upper]
     if spans:  # one collection each for all phases
         starts, ends = [a for a, _ in spans], [b for _, b in spans]
-        ax.hlines(centres, starts, ends, colors=GREY, linestyles="dashdot", lw=1.1)
+        chartlayout.hlines(ax, centres, starts, ends, colors=GREY, linestyles="-.", lw=1.1)
         two = [x for x in starts for _ in "lu"], [x for x in ends for _ in "lu"]
-        ax.hlines(limits, *two, colors="#333333", linestyles="dotted", lw=1.5)
+        chartlayout.hlines(ax, limits, *two, colors="#333333", linestyles=":", lw=1.5)
         keys[w["chart_centre"]] = Line2D([], [], color=GREY, ls="-.")
         keys[w["chart_limits"]] = Line2D([], [], color="#333333", ls=":", lw=1.5)
         ys += limits
@@ -139,21 +139,23 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         if i not in panel.comparators:
             continue
         dash = ((0, (1, 3)), (0, (1, 1)), (0, (3, 1, 1, 1, 1, 1)))[i % 3]
-        ax.axhline(value, color=ORANGE, ls=dash, lw=1.6)
+        across = ax.get_yaxis_transform()  # x in axes, y in data coordinates
+        chartlayout.line(ax, [0, 1], [value] * 2, transform=across, color=ORANGE, ls=dash, lw=1.6)
         shown = formats.with_unit(value, spec.decimals, spec.unit, spec.language, trim=True)
         text = f"{w['chart_comparator']}: {label} {shown} ({when(date, spec.language)})"
         keys[text] = Line2D([], [], color=ORANGE, ls=dash, lw=1.6)
         ys.append(value)
     if panel.trend is not None:
         x0, x1, y0, y1, p = panel.trend
-        ax.plot([x0, x1], [y0, y1], color=GREY, ls=(0, (6, 2)), lw=1.2, zorder=2)
+        chartlayout.line(ax, [x0, x1], [y0, y1], color=GREY, ls=(0, (6, 2)), lw=1.2, zorder=2)
         name = f"{w['chart_trend']} ({formats.p_value(p, spec.language)})"
         keys[name] = Line2D([], [], color=GREY, ls=(0, (6, 2)), lw=1.2)
     if panel.missing:
         cross: dict[str, Any] = {"marker": "x", "ms": 7, "mew": 1.6, "color": VERMILLION}
-        ax.plot(panel.missing, [0.03] * len(panel.missing), transform=top, ls="none", **cross)
+        foot = [0.03] * len(panel.missing)  # just over the x axis
+        chartlayout.line(ax, panel.missing, foot, transform=top, ls="none", **cross)
         keys[w["chart_no_data"]] = Line2D([], [], ls="none", **cross)
-    ax.plot(panel.x, panel.values, color=BLUE, lw=1.6, zorder=3)
+    chartlayout.line(ax, panel.x, panel.values, color=BLUE, lw=1.6, zorder=3)
     missed = set(panel.missed)
     for hollow, key in ((False, "chart_value"), (True, "chart_missed")):
         pts = [
@@ -162,14 +164,16 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         dot: dict[str, Any] = {"marker": "o", "ms": 5.5, "mec": BLUE}
         dot["mfc"] = "white" if hollow else BLUE
         if pts:
-            ax.plot(*zip(*pts, strict=True), ls="none", zorder=4, **dot)
+            px, py = [x for x, _ in pts], [v for _, v in pts]
+            chartlayout.line(ax, px, py, ls="none", zorder=4, **dot)
             keys[w[key]] = Line2D([], [], color=BLUE, ls="none" if hollow else "-", **dot)
     where = dict(zip(panel.x, panel.values, strict=True))
     for signal in panel.signals:
         beyond = signal.rule == "beyond-limits"
         mark: dict[str, Any] = {"marker": "D" if beyond else "s", "ms": 11 if beyond else 13}
         mark |= {"mfc": "none", "mec": VERMILLION if beyond else PURPLE, "mew": 1.5}
-        ax.plot(signal.points, [where[x] for x in signal.points], ls="none", zorder=5, **mark)
+        on = [where[x] for x in signal.points]
+        chartlayout.line(ax, signal.points, on, ls="none", zorder=5, **mark)
         label = f"{w['chart_signal']}: {w['w:' + signal.rule]}"
         keys[label] = Line2D([], [], ls="none", **mark)
     if panel.low_n:  # one errorbar for all: each call makes a collection and its caps

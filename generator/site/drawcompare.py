@@ -62,7 +62,7 @@ def _target(ax: Axes, spec: CompareChart, k: int, keys: dict[str, Any]) -> None:
     if any(t is not None for t in spec.targets[k]):
         xs, ys = _steps(spec.targets[k])
         line = "black" if common_target else colour
-        ax.plot(xs, ys, color=line, ls="--", lw=1.2, zorder=2)
+        chartlayout.line(ax, xs, ys, color=line, ls="--", lw=1.2, zorder=2)
         label = words["chart_target"] if common_target else f"{words['chart_target']}: {name}"
         keys[label] = Line2D([], [], color=line, ls="--", lw=1.2)
 
@@ -72,7 +72,7 @@ def _series(ax: Axes, k: int, values: tuple[float | None, ...]) -> Line2D:
     xs = [x for x, v in enumerate(values) if v is not None]
     ys = [v for v in values if v is not None]
     style: dict[str, Any] = {"color": colour, "marker": marker, "ms": 5, "ls": dash, "lw": 1.6}
-    ax.plot(xs, ys, zorder=3, **style)
+    chartlayout.line(ax, xs, ys, zorder=3, **style)
     return Line2D([], [], **style)
 
 

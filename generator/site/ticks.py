@@ -14,7 +14,8 @@ from typing import Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
+from matplotlib.axis import Axis, Tick, XAxis, YAxis
+from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.ticker import FixedFormatter, FixedLocator, Formatter, NullLocator
 
@@ -71,18 +72,68 @@ def _marks(ax: Axes, at: Sequence[float], *, major: bool, axis: str = "x") -> No
     size, width = rc[f"{axis}tick.{kind}.size"], rc[f"{axis}tick.{kind}.width"]
     zeros = [0.0] * len(at)
     xs, ys = (at, zeros) if axis == "x" else (zeros, at)
-    ax.plot(
+    marker: Any = TICKDOWN if axis == "x" else TICKLEFT
+    marks = Line2D(
         xs,
         ys,
         transform=ax.get_xaxis_transform() if axis == "x" else ax.get_yaxis_transform(),
         ls="none",
-        marker=TICKDOWN if axis == "x" else TICKLEFT,
+        marker=marker,
         ms=size,
         mew=width,
         color=rc[f"{axis}tick.color"],
         clip_on=False,
         zorder=1.5,  # where matplotlib draws an axis (axes.axisbelow: "line")
     )
+    ax.add_artist(marks)  # as `chartlayout.line`: no data limits, the plot has its own
+
+
+class _NoTicksYet:
+    """An axis's tick list that starts empty: matplotlib's starts with one tick it builds
+    at once (five artists, for its `tick_params` to reach), four per plot. Ticks asked for
+    later are built as matplotlib builds them, with every parameter set before."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, axis: Axis | None, owner: type) -> Any:
+        if axis is None:
+            return self
+        ticks: list[Tick] = []
+        setattr(axis, self.name, ticks)  # as matplotlib's own list: on the axis, till reset
+        return ticks
+
+
+class _XAxis(XAxis):
+    majorTicks = _NoTicksYet("majorTicks")
+    minorTicks = _NoTicksYet("minorTicks")
+
+
+class _YAxis(YAxis):
+    majorTicks = _NoTicksYet("majorTicks")
+    minorTicks = _NoTicksYet("minorTicks")
+
+
+class Plot(Axes):
+    """Matplotlib's `Axes` whose axes build no tick before one is drawn (`_NoTicksYet`):
+    the charts draw theirs as plain artists (`as_artists`). Half the time a plot takes to
+    make (tests/test_charts.py checks the charts against plain `Axes`)."""
+
+    def clear(self) -> None:
+        """As matplotlib's, then each spine put where it belongs: a spine cleared waits in
+        data coordinates till its position is asked for, which building a tick does."""
+        super().clear()
+        for spine in self.spines.values():
+            spine.get_position()
+
+    def _init_axis(self) -> None:
+        # as Axes._init_axis, which matplotlib's projections override alike
+        self.xaxis = _XAxis(self, clear=False)
+        self.spines.bottom.register_axis(self.xaxis)
+        self.spines.top.register_axis(self.xaxis)
+        self.yaxis = _YAxis(self, clear=False)
+        self.spines.left.register_axis(self.yaxis)
+        self.spines.right.register_axis(self.yaxis)
 
 
 def in_view(axis: Axis) -> list[tuple[float, str]]:
