@@ -13,10 +13,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostic, Report, Span
 from generator.model import Portfolio
-from generator.portfolio import results
+from generator.portfolio import attachments, results
 from generator.portfolio import validate as validate_module
 from generator.portfolio.parsecache import ParseCache
 from generator.portfolio.signed import write_signed
@@ -329,3 +331,13 @@ def test_the_command_line_answers_from_the_outcome(
     warm = (main(argv), capsys.readouterr().out)
     assert plain == cold == warm
     assert stored.stat().st_mtime_ns == written and stored.stat().st_mode & 0o077 == 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab./\\:. \u00e9", max_size=12))
+def test_the_outcome_key_covers_every_attachment_validation_reads(text: str) -> None:
+    """`results.attachment_paths` keys an outcome on the attachments named; any path the
+    syntax check lets through (validation then reads it) is among them, as the same file."""
+    segments = attachments._check_syntax(text, Span("e.yaml", 1, 1), Report())
+    if segments is not None:
+        assert attachments.under_root(text) == "/".join(segments)

@@ -52,6 +52,23 @@ def _refuse(report: Report, span: Span, code: str, message: str, hint: str | Non
     report.error(span, code, message, hint)
 
 
+def path_parts(text: str) -> list[str]:
+    """The folder and file names of an attachment path: split at '/', without the empty and
+    '.' parts ("./a//b.pdf" names a/b.pdf)."""
+    return [p for p in text.split("/") if p not in ("", ".")]
+
+
+def under_root(text: str) -> str | None:
+    """The file an attachment path names under the portfolio folder (`path_parts` joined),
+    or None for a path `_check_syntax` refuses before anything is read: with '\\',
+    absolute, with '..', or naming no file. Every path validation reads is among those
+    this returns (the parse cache checks those files: `results.attachment_paths`)."""
+    if text.startswith("/") or "\\" in text:
+        return None
+    parts = path_parts(text)
+    return "/".join(parts) if parts and ".." not in parts else None
+
+
 def _check_syntax(text: str, span: Span, report: Report) -> list[str] | None:
     if not text.strip():
         _refuse(report, span, "E300", "attachment path is empty")
@@ -105,7 +122,7 @@ def _check_syntax(text: str, span: Span, report: Report) -> list[str] | None:
             "rename the file; some tools decompose accented letters",
         )
         return None
-    segments = [p for p in parts if p not in ("", ".")]
+    segments = path_parts(text)
     if not segments:
         _refuse(report, span, "E304", f"attachment path '{text}' is not a file")
         return None

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from generator import model as m
 from generator.diagnostics import Diagnostic
+from generator.portfolio.attachments import under_root
 from generator.portfolio.load import Files
 from generator.portfolio.signed import UserKey, file_of, load_signed, write_signed
 from generator.portfolio.source import FileTooLarge, Limits, read_limited
@@ -91,18 +92,16 @@ def snapshot(
 
 
 def attachment_paths(docs: Sequence[Document]) -> list[str]:
-    """The attachments the documents name, as paths under the portfolio folder; paths that
-    validation refuses unread ('..', absolute, '\\') are left out."""
+    """The attachments the documents name, as paths under the portfolio folder
+    (`attachments.under_root`: paths validation refuses unread are left out)."""
     found: set[str] = set()
     for doc in docs:
         items = doc.data.get("attachments")
         for item in items if isinstance(items, list) else []:
             text = item.get("path") if isinstance(item, dict) else None
-            if not isinstance(text, str) or text.startswith("/") or "\\" in text:
-                continue
-            parts = [p for p in text.split("/") if p not in ("", ".")]
-            if parts and ".." not in parts:
-                found.add("/".join(parts))
+            path = under_root(text) if isinstance(text, str) else None
+            if path is not None:
+                found.add(path)
     return sorted(found)
 
 
