@@ -21,7 +21,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from generator.assess.journey import assess_journey
 from generator.assess.status import Assessment, assess_portfolio
 from generator.portfolio.validate import validate_portfolio
-from generator.site import chartcache, chartlayout, charts, comparechart, draw, ticks
+from generator.site import chartcache, chartlayout, charts, chartspec, comparechart, draw, ticks
 from generator.site.i18n import Labels
 
 from .conftest import ROOT, SAMPLE
@@ -175,6 +175,12 @@ def test_specs_are_hashable_picklable_and_keyed_by_content(
     changed = dataclasses.replace(spec, title=spec.title + " ")
     assert chartcache.chart_key(spec) == chartcache.chart_key(dataclasses.replace(spec))
     assert chartcache.chart_key(changed) != chartcache.chart_key(spec)
+    # the key is the spec's repr: every spec class is frozen and writes every field
+    classes = [c for c in vars(chartspec).values() if dataclasses.is_dataclass(c)]
+    assert len(classes) >= 9
+    for cls in classes:
+        assert cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
+        assert all(f.repr for f in dataclasses.fields(cls)), cls
 
 
 def test_alt_text_states_the_numbers(specs: dict[str, charts.ChartSpec]) -> None:
