@@ -39,7 +39,7 @@ class _Bar(tqdm):  # type: ignore[misc]
 
 #: Fewer charts than this are drawn in this process unless `workers` says otherwise: starting
 #: a pool (a forkserver, matplotlib imported in every worker, ~0.8 s) costs more than
-#: drawing them here (~40 ms each, benchmarks/bench_charts.py) saves on two cores.
+#: drawing them here (~30 ms each, benchmarks/bench_charts.py) saves on two cores.
 POOL_FROM = 32
 
 
