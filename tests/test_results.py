@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostic, Report, Span
 from generator.model import Portfolio
-from generator.portfolio import attachments, results
+from generator.portfolio import attachments, parsecache, results
 from generator.portfolio import validate as validate_module
 from generator.portfolio.parsecache import ParseCache
 from generator.portfolio.signed import write_signed
@@ -297,14 +297,39 @@ def test_the_folder_keeps_the_latest_outcomes(minimal: Path, tmp_path: Path) -> 
         assert cache.stats.results == whole
 
 
-def test_the_garbage_collector_is_left_as_it_was(minimal: Path, tmp_path: Path) -> None:
+class _CollectorSpy:
+    """The `gc` module, recording calls to `freeze` and `unfreeze`."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(gc, name)
+
+    def freeze(self) -> None:
+        self.calls.append("freeze")
+        gc.freeze()
+
+    def unfreeze(self) -> None:
+        self.calls.append("unfreeze")
+        gc.unfreeze()
+
+
+def test_the_garbage_collector_is_left_as_it_was(
+    minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     validate(minimal, cache_in(tmp_path))
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    gc.freeze()  # a program that froze objects of its own keeps them frozen
+    spy = _CollectorSpy()
+    monkeypatch.setattr(parsecache, "gc", spy)
+    _, cache = answered_whole(minimal, tmp_path)  # the model joins the oldest generation
+    assert cache.stats.results == 1 and spy.calls == ["freeze", "unfreeze"]
+    assert gc.get_freeze_count() == 0
+    spy.calls.clear()
+    gc.freeze()  # a program that froze objects of its own: they stay frozen, none are added
     try:
-        frozen = gc.get_freeze_count()
         _, cache = answered_whole(minimal, tmp_path)
-        assert cache.stats.results == 1 and gc.get_freeze_count() == frozen
+        assert cache.stats.results == 1 and spy.calls == [] and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
     gc.disable()
