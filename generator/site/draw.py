@@ -115,26 +115,23 @@ def _draw_panel(ax: Axes, spec: MetricChart, panel: PanelSpec, keys: dict[str, A
         chartlayout.line(ax, xs, target, color="black", ls="--", lw=1.3)
         keys[w["chart_target"]] = Line2D([], [], color="black", ls="--")
         ys += [t for t in panel.target if t is not None]
-    spans: list[tuple[float, float]] = []  # from, to x of each phase's centre line
-    centres: list[float] = []
-    limits: list[float] = []  # each phase's lower and upper
+    centres: list[tuple[float, float, float]] = []  # y, from x, to x: one collection each
+    limits: list[tuple[float, float, float]] = []
     for phase in panel.phases:
         if phase.start > 0:
             chartlayout.line(ax, [phase.start - 0.5] * 2, [0, 1], transform=top, color=GREY, lw=0.8)
         ax.text(phase.start - 0.4, 0.98, phase.label, transform=top, va="top", color=GREY)
         if phase.centre is None or phase.lower is None or phase.upper is None:
             continue
-        spans.append((phase.start - 0.4, phase.end + 0.4))
-        centres.append(phase.centre)
-        limits += [phase.lower, phase.upper]
-    if spans:  # one collection each for all phases
-        starts, ends = [a for a, _ in spans], [b for _, b in spans]
-        chartlayout.hlines(ax, centres, starts, ends, colors=GREY, linestyles="-.", lw=1.1)
-        two = [x for x in starts for _ in "lu"], [x for x in ends for _ in "lu"]
-        chartlayout.hlines(ax, limits, *two, colors="#333333", linestyles=":", lw=1.5)
+        a, b = phase.start - 0.4, phase.end + 0.4
+        centres.append((phase.centre, a, b))
+        limits += [(phase.lower, a, b), (phase.upper, a, b)]
+        ys += [phase.lower, phase.upper]
+    if centres:
+        chartlayout.hlines(ax, centres, colors=GREY, linestyles="-.", lw=1.1)
+        chartlayout.hlines(ax, limits, colors="#333333", linestyles=":", lw=1.5)
         keys[w["chart_centre"]] = Line2D([], [], color=GREY, ls="-.")
         keys[w["chart_limits"]] = Line2D([], [], color="#333333", ls=":", lw=1.5)
-        ys += limits
     for i, (label, value, date) in enumerate(spec.comparators):
         if i not in panel.comparators:
             continue
