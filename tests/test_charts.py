@@ -389,8 +389,7 @@ def every_kind(
     result = assessment.metrics["M13"]
     (scope,) = result.scopes
     split = dataclasses.replace(result, scopes=(scope, dataclasses.replace(scope, scope="P1")))
-    portfolio, _ = validate_portfolio(SAMPLE)
-    assert portfolio is not None
+    portfolio = assessment.portfolio
     kinds = dict(specs)
     kinds["split"] = charts.metric_chart(split, Labels("nb"))
     compare = comparechart.compare_chart(split, labels)
