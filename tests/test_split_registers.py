@@ -204,6 +204,51 @@ def test_runs_fit_their_limits() -> None:
     assert paging.runs([], sum, 3, 10) == [[]]
 
 
+def test_runs_that_fit_by_rows_are_measured_once_each() -> None:
+    measured: list[list[int]] = []
+
+    def size(run: list[int]) -> int:
+        measured.append(run)
+        return sum(run)
+
+    rows = [1] * 7
+    found = paging.runs(rows, size, most_rows=3, most_bytes=10)
+    assert found == [[1, 1, 1], [1, 1, 1], [1]] and measured == found
+    measured.clear()
+    heavy = [4] * 6  # three rows fit by count, not by bytes: as many runs as the bytes need
+    found = paging.runs(heavy, size, most_rows=3, most_bytes=10)
+    assert found == [[4, 4]] * 3 and all(sum(run) <= 10 for run in found)
+
+
+def test_a_page_measured_at_the_same_depth_is_not_rendered_again() -> None:
+    rendered: list[tuple[str, int]] = []
+    stored: dict[str, str] = {}
+
+    def text(path: str, template: str, /, **context: Any) -> str:
+        rendered.append((path, len(context.get("a", {}))))
+        prefix = "../" * path.count("/")
+        rows = "".join(f"| [{r}]({prefix}requirements/{r}.md) |\n" for r in context.get("a", {}))
+        return f"# Register\n\n{rows}"
+
+    def store(path: str, title: str, body: str, /) -> None:
+        stored[path] = body
+
+    book = paging.Book(text, store, Labels("en"), most_rows=4, most_bytes=10_000)
+    rows = {f"R-{n:02}": n for n in range(10)}
+    book.register("requirements", "r.md.j2", "Requirements", rows, lambda run: {"a": run}, "x")
+    pages = [p for p, _ in rendered if p != "requirements/index.md"]
+    assert pages == ["requirements/register-1.md"] * 3  # measured, then reused as they are
+    assert [p for p in stored if "register-" in p] == [
+        f"requirements/register-{n}.md" for n in (1, 2, 3)
+    ]
+    assert "[R-04](../requirements/R-04.md)" in stored["requirements/register-2.md"]
+    rendered.clear()
+    book._runs(list(rows.items()), "owners/qa.md", "o.md.j2", lambda run: {"a": dict(run)})
+    chunk = list(book._measured.values())[1][0]
+    book._body("owners/qa/2.md", "o.md.j2", chunk, lambda run: {"a": dict(run)})  # deeper
+    assert rendered[-1] == ("owners/qa/2.md", 4)
+
+
 def test_the_pager_links_the_neighbours() -> None:
     parts = ["owners/qa.md", "owners/qa/2.md", "owners/qa/3.md"]
     line = paging.pager(parts[1], parts, ("owners.md", "Owners"))

@@ -34,7 +34,9 @@ _RESERVED = frozenset({"index", "readme"})
 
 
 class Text(Protocol):
-    """Renders `template` as the page at `path` (relative to the site root); its Markdown."""
+    """Renders `template` as the page at `path` (relative to the site root); its Markdown.
+    The same template and context give the same text at every path of the same depth (a
+    page's links go through the prefix to the site root), so `Book` reuses what it measured."""
 
     def __call__(self, path: str, template: str, /, **context: Any) -> str: ...
 
@@ -114,12 +116,22 @@ def runs(
 ) -> list[list[T]]:
     """`rows` in consecutive runs of about equal length, each at most `most_rows` rows whose
     page (`size(run)` bytes) is at most `most_bytes`; a row too large for a page alone gets a
-    page of its own. No rows: one empty run."""
+    page of its own. No rows: one empty run.
+
+    The runs of at most `most_rows` rows are measured first; when they all fit, they are the
+    answer (so a caller that keeps what `size` rendered renders each page once). Otherwise
+    there are as many runs as their bytes need, and a run still too large is halved."""
     rows = list(rows)
     if not rows:
         return [rows]
-    count = max(math.ceil(len(rows) / max(most_rows, 1)), math.ceil(size(rows) / most_bytes))
-    step = math.ceil(len(rows) / max(count, 1))
+    by_rows = math.ceil(len(rows) / max(most_rows, 1))
+    step = math.ceil(len(rows) / by_rows)
+    first = [rows[start : start + step] for start in range(0, len(rows), step)]
+    sizes = [size(run) for run in first]
+    if all(s <= most_bytes for s in sizes):
+        return first
+    count = max(by_rows, math.ceil(sum(sizes) / most_bytes))
+    step = math.ceil(len(rows) / count)
     found: list[list[T]] = []
 
     def fit(run: list[T]) -> None:
@@ -170,6 +182,8 @@ class Book:
     ) -> None:
         self.text, self.store, self.labels = text, store, labels
         self.most_rows, self.most_bytes = most_rows, most_bytes
+        # what `_runs` rendered to measure, by run: (the run, path depth, template, text)
+        self._measured: dict[int, tuple[list[Any], int, str, str]] = {}
 
     def one_page(self, rows: int, path: str, template: str, **context: Any) -> str | None:
         """The register rendered on one page, or None when it is too long for one."""
@@ -186,12 +200,27 @@ class Book:
         context: Callable[[list[T]], dict[str, Any]],
         most_rows: int | None = None,
     ) -> list[list[T]]:
-        """`rows` in runs that fit a page, each measured rendered as the page at `path`."""
+        """`rows` in runs that fit a page, each measured rendered as the page at `path`;
+        `_body` reuses those texts (the runs are kept, so no other list takes their `id`)."""
+        self._measured = {}
+        depth = path.count("/")
 
         def size(run: list[T]) -> int:
-            return _size(self.text(path, template, **context(run)))
+            body = self.text(path, template, **context(run))
+            self._measured[id(run)] = (run, depth, template, body)
+            return _size(body)
 
         return runs(rows, size, most_rows or self.most_rows, self.most_bytes)
+
+    def _body(
+        self, path: str, template: str, run: list[T], context: Callable[[list[T]], dict[str, Any]]
+    ) -> str:
+        """`run` rendered as the page at `path`: the text `_runs` measured when it rendered
+        the same run with the same template at the same depth."""
+        kept = self._measured.get(id(run))
+        if kept is not None and kept[0] is run and kept[1:3] == (path.count("/"), template):
+            return kept[3]
+        return self.text(path, template, **context(run))
 
     def _parts(
         self,
@@ -205,8 +234,9 @@ class Book:
         """Each chunk on its page, with the pager under its heading."""
         for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), 1):
             suffix = f" {number}/{len(paths)}" if len(paths) > 1 else ""
-            body = self.text(path, template, **context(chunk))
+            body = self._body(path, template, chunk, context)
             self.store(path, title + suffix, under_heading(body, pager(path, paths, up), suffix))
+        self._measured = {}
 
     def evidence(self, rows: Sequence[Any], template: str, title: str) -> None:
         """The evidence register: three orders as tabs on one page, or an index and pages of
