@@ -1,5 +1,5 @@
 """`python -m generator` runs the certfolio command line."""
 
-from generator.cli import main
+from generator.cli import command
 
-raise SystemExit(main())
+raise SystemExit(command())

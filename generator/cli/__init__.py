@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from generator import __version__
+from generator import __version__, heap
 from generator.cli.common import EXIT_INTERNAL, Run, portfolio_parent, resolve_format
 from generator.cli.migrate import _add_migrate
 from generator.cli.pack import _add_pdf
@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     for add in SUBCOMMANDS:
         add(commands, portfolio)
     return parser
+
+
+def command() -> int:
+    """The `certfolio` command (and `python -m generator`): `main`, then the process ends
+    without a last walk of everything it made (`heap.leaving`)."""
+    code = main()
+    heap.leaving()
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

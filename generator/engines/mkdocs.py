@@ -34,6 +34,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from generator import heap
 from generator.diagnostics import Report, format_report, visible
 from generator.engines.common import (
     STYLESHEET,
@@ -317,7 +318,8 @@ def _build_locked(
             plugin.dirty, plugin.keep_state = dirty, True
         if prepare is not None:  # last: it may also change the plugin's settings
             prepare(config)
-        build(config, dirty=dirty and isinstance(plugin, CertfolioPlugin))
+        with heap.build():  # the generated site is not walked by MkDocs' full collections
+            build(config, dirty=dirty and isinstance(plugin, CertfolioPlugin))
     except (Abort, PluginError) as exc:
         counter.messages.append(str(exc))
     except BaseException:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import heap
 from generator.assess.export import assessment_json
 from generator.assess.journey import Journey, assess_journey, journey_csv, journey_dates
 from generator.assess.lint import readiness
@@ -230,18 +231,35 @@ def generate_site(
 ) -> tuple[Site | None, Report]:
     """Build every page and file of the site; None (and the reasons) when validation fails.
     With `cache_dir`, charts are cached there and parsed files in its `parse` folder."""
+    with heap.build():  # the model, assessment and pages are not walked by every full pass
+        return _generate(
+            portfolio_dir, template_dirs, cache_dir, workers, progress, report, release
+        )
+
+
+def _generate(
+    portfolio_dir: Path,
+    template_dirs: Sequence[Path],
+    cache_dir: Path | None,
+    workers: int | None,
+    progress: bool | None,
+    report: Report | None,
+    release: Release | None,
+) -> tuple[Site | None, Report]:
     timings: dict[str, float] = {}
     with _timed(timings, "load"):
         parses = ParseCache(cache_dir / "parse") if cache_dir is not None else None
         portfolio, report = validate_portfolio(portfolio_dir, report, cache=parses)
     if portfolio is None:
         return None, report
+    heap.keep()
 
     with _timed(timings, "assess"):
         assessment = assess_portfolio(portfolio)
         checks = readiness(assessment)
         lint = [r.diagnostic for r in checks]
         journey_of = _journey_later(portfolio, assessment.as_of, workers, cache_dir)  # by month
+    heap.keep()
 
     labels = Labels(portfolio.config.language)
     with _timed(timings, "charts"):
@@ -304,6 +322,7 @@ def generate_site(
         )
         pages = render_pages(data, [*template_dirs, default_templates()])
         files.update(downloads())
+    heap.keep()
     site = Site(
         pages,
         dict(sorted(files.items())),
