@@ -137,6 +137,25 @@ def test_no_cell_starts_a_spreadsheet_formula(minimal: Path) -> None:
     assert found and all(c.data_type == "s" for c in found)  # text, never a formula
 
 
+def test_the_workbook_reads_like_a_list(minimal: Path) -> None:
+    path = minimal / "evidence" / "EV-01.yaml"
+    text = path.read_text("utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(title, "title: '#N/A'"))  # an error code, kept as text
+    _, assessment = _assessed(minimal)
+    files = requests.files(assessment, "t", EPOCH)
+    lines = list(csv.reader(io.StringIO(files["requests.csv"].decode())))
+    sheet = openpyxl.load_workbook(io.BytesIO(files["requests.xlsx"]))["requests"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{chr(ord('A') + len(lines[0]) - 1)}{len(lines)}"
+    assert all(cell.font.b for cell in sheet[1]) and not any(c.font.b for c in sheet[2])
+    for k, letter in enumerate("ABCDEFGHIJK"[: len(lines[0])]):
+        longest = max(len(line[k]) for line in lines)
+        assert sheet.column_dimensions[letter].width == min(max(longest, 6) + 2, 60), letter
+    found = [c for row in sheet.iter_rows() for c in row if c.value == "#N/A"]
+    assert found and all(c.data_type == "s" for c in found)
+
+
 def test_the_page_lists_the_evidence_per_requirement() -> None:
     pages = render.render_pages(_data(SAMPLE), [default_templates()])
     page = pages["requests.md"]
