@@ -8,9 +8,9 @@ arithmetic.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from generator import jsontext
 from generator.assess import metrics as mt
 from generator.assess.stats import Limits
 from generator.assess.status import Assessment, Tally
@@ -245,9 +245,4 @@ def assessment_document(assessment: Assessment, lint: list[Diagnostic]) -> dict[
 
 
 def assessment_json(assessment: Assessment, lint: list[Diagnostic]) -> str:
-    return (
-        json.dumps(
-            assessment_document(assessment, lint), indent=2, ensure_ascii=False, sort_keys=False
-        )
-        + "\n"
-    )
+    return jsontext.dumps(assessment_document(assessment, lint)) + "\n"  # indent=2, as text

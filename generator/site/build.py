@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 import os
 import subprocess
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import heap
+from generator import heap, jsontext
 from generator.assess.export import assessment_json
 from generator.assess.journey import Journey, assess_journey, journey_csv, journey_dates
 from generator.assess.lint import readiness
@@ -149,7 +148,7 @@ def _manifest(
     }
     if release is not None:  # a published version: which, and the one it follows
         document["release"] = {"version": release.version, "previous": release.previous}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsontext.dumps(document) + "\n").encode("utf-8")
 
 
 #: Journeys of more scope-months, evidence-months and requirement-months than this are computed
