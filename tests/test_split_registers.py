@@ -215,9 +215,27 @@ def test_runs_that_fit_by_rows_are_measured_once_each() -> None:
     found = paging.runs(rows, size, most_rows=3, most_bytes=10)
     assert found == [[1, 1, 1], [1, 1, 1], [1]] and measured == found
     measured.clear()
-    heavy = [4] * 6  # three rows fit by count, not by bytes: as many runs as the bytes need
+    heavy = [4] * 6  # three rows fit by count, not by bytes: filled by their weight
     found = paging.runs(heavy, size, most_rows=3, most_bytes=10)
     assert found == [[4, 4]] * 3 and all(sum(run) <= 10 for run in found)
+
+
+def test_runs_too_large_by_bytes_are_filled_by_their_rows_weight() -> None:
+    measured: list[list[int]] = []
+
+    def size(run: list[int]) -> int:
+        measured.append(run)
+        return sum(run)
+
+    rows = [3] * 40  # 120 bytes, one run by count: each row weighs 3, a page holds 17 of 20
+    found = paging.runs(rows, size, most_rows=100, most_bytes=20)
+    assert found == [[3] * 5] * 8
+    assert measured == [rows, *found]  # the whole once, then each page once
+    measured.clear()
+    uneven = [1] * 10 + [9] * 10  # the estimate is the average: too low for the heavy half
+    found = paging.runs(uneven, size, most_rows=100, most_bytes=20)
+    assert [x for run in found for x in run] == uneven
+    assert all(sum(run) <= 20 for run in found) and len(found) < len(uneven)
 
 
 def test_a_page_measured_at_the_same_depth_is_not_rendered_again() -> None:

@@ -32,6 +32,10 @@ OWNED = ("requirement", "evidence", "metric", "finding", "action")
 #: index, which `owners.md` is already with directory URLs.
 _RESERVED = frozenset({"index", "readme"})
 
+#: How full `runs` fills a page by its rows' estimated bytes, leaving room for rows heavier
+#: than the estimate (a run measured too large is split in two).
+FILL = 0.85
+
 
 class Text(Protocol):
     """Renders `template` as the page at `path` (relative to the site root); its Markdown.
@@ -114,13 +118,14 @@ def under_heading(body: str, line: str, suffix: str = "") -> str:
 def runs(
     rows: Iterable[T], size: Callable[[list[T]], int], most_rows: int, most_bytes: int
 ) -> list[list[T]]:
-    """`rows` in consecutive runs of about equal length, each at most `most_rows` rows whose
-    page (`size(run)` bytes) is at most `most_bytes`; a row too large for a page alone gets a
-    page of its own. No rows: one empty run.
+    """`rows` in consecutive runs of at most `most_rows` rows whose page (`size(run)` bytes) is
+    at most `most_bytes`; a row too large for a page alone gets a page of its own. No rows:
+    one empty run.
 
-    The runs of at most `most_rows` rows are measured first; when they all fit, they are the
-    answer (so a caller that keeps what `size` rendered renders each page once). Otherwise
-    there are as many runs as their bytes need, and a run still too large is halved."""
+    The runs of at most `most_rows` rows, about equal in length, are measured first; when
+    they all fit, they are the answer (so a caller that keeps what `size` rendered renders
+    each page once). Otherwise each row is taken to weigh its run's bytes per row, runs are
+    filled to `FILL` of a page by those weights, and a run measured too large is halved."""
     rows = list(rows)
     if not rows:
         return [rows]
@@ -130,20 +135,24 @@ def runs(
     sizes = [size(run) for run in first]
     if all(s <= most_bytes for s in sizes):
         return first
-    count = max(by_rows, math.ceil(sum(sizes) / most_bytes))
-    step = math.ceil(len(rows) / count)
+    weights = [s / len(run) for run, s in zip(first, sizes, strict=True) for _ in run]
     found: list[list[T]] = []
 
     def fit(run: list[T]) -> None:
-        if len(run) > 1 and size(run) > most_bytes:  # rows longer than the average: halve
+        if len(run) > 1 and size(run) > most_bytes:  # rows heavier than their weight: halve
             middle = len(run) // 2
             fit(run[:middle])
             fit(run[middle:])
         else:
             found.append(run)
 
-    for start in range(0, len(rows), step):
-        fit(rows[start : start + step])
+    start, filled = 0, 0.0
+    for at, weight in enumerate(weights):
+        if at > start and (filled + weight > FILL * most_bytes or at - start == most_rows):
+            fit(rows[start:at])
+            start, filled = at, 0.0
+        filled += weight
+    fit(rows[start:])
     return found
 
 
