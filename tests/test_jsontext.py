@@ -21,7 +21,7 @@ from generator.portfolio.validate import validate_portfolio
 from .conftest import SAMPLE
 
 
-class Colour(str, enum.Enum):
+class Colour(enum.StrEnum):
     RED = "red"
 
 
@@ -69,7 +69,7 @@ def test_what_json_cannot_write_is_refused_alike() -> None:
 
 
 def test_the_assessment_document_is_written_as_the_standard_library_writes_it() -> None:
-    portfolio, report = validate_portfolio(SAMPLE, Report())
+    portfolio, _ = validate_portfolio(SAMPLE, Report())
     assert portfolio is not None
     assessment = assess_portfolio(portfolio)
     lint = [r.diagnostic for r in readiness(assessment)]
