@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 from generator.site import background
 
@@ -90,3 +91,89 @@ def test_no_fork_while_other_threads_run() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_shared_items_are_done_once_each_by_both_processes() -> None:
+    out = in_fresh_python(
+        """
+        import os, time
+        from generator.site import background
+        def do(i):
+            time.sleep(0.002)
+            return (i, os.getpid())
+        shared = background.Shared(200, do, background=True)
+        time.sleep(0.1)  # this process is busy elsewhere; the child has started
+        done = shared.results()
+        print([i for i, _ in done] == list(range(200)), len({pid for _, pid in done}))
+        """
+    )
+    assert out == "True 2"
+
+
+def test_a_failing_shared_item_is_raised_here() -> None:
+    out = in_fresh_python(
+        """
+        import os
+        from generator.site import background
+        parent = os.getpid()
+        def do(i):
+            if i == 150 and os.getpid() == parent:
+                raise ValueError(f"bad item {i}")
+            if i == 150:
+                raise KeyError(i)  # the child's failure: done again here
+            return i
+        shared = background.Shared(300, do, background=True)
+        import time; time.sleep(0.2)
+        try:
+            shared.results()
+        except ValueError as exc:
+            print(exc)
+        """
+    )
+    assert out == "bad item 150"
+
+
+def test_a_killed_helper_leaves_its_items_to_this_process() -> None:
+    out = in_fresh_python(
+        """
+        import os
+        from generator.site import background
+        background.Shared._work = lambda self, send: os._exit(9)
+        print(background.Shared(50, lambda i: i * i, background=True).results() == [
+            i * i for i in range(50)
+        ])
+        """
+    )
+    assert out == "True"
+
+
+def test_without_background_the_items_are_done_here() -> None:
+    shared = background.Shared(5, lambda i: (i, os.getpid()), background=False)
+    assert shared.results() == [(i, os.getpid()) for i in range(5)]
+
+
+def test_a_large_site_renders_the_same_pages_in_two_processes(tmp_path: Path) -> None:
+    from .test_scale import TINY  # which imports this module
+
+    out = in_fresh_python(
+        f"""
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, "benchmarks")
+        import scale_gen
+        from generator.site import background, build, render
+        root = Path({str(tmp_path)!r}) / "portfolio"
+        scale_gen.generate(root, **{TINY!r})
+        children = []
+        start = background.Shared.__init__
+        def watched(self, *args, **kwargs):
+            start(self, *args, **kwargs)
+            children.append(self._child is not None)
+        background.Shared.__init__ = watched
+        render.SHARED_FROM = 1  # the tiny portfolio's 80 record pages are shared
+        one, _ = build.generate_site(root, workers=1)
+        two, _ = build.generate_site(root, workers=2)
+        print(children, one.pages == two.pages, len(two.pages) > 80)
+        """
+    )
+    assert out == "[False, True] True True"

@@ -319,7 +319,7 @@ def _generate(
             suspects_by_record(portfolio),
             journey=journey,
         )
-        pages = render_pages(data, [*template_dirs, default_templates()])
+        pages = render_pages(data, [*template_dirs, default_templates()], workers)
         files.update(downloads())
     heap.keep()
     site = Site(
