@@ -67,10 +67,10 @@ def test_the_pages_are_rendered_with_the_model_and_assessment_frozen(
     seen: list[bool] = []
     render = build.render_pages  # type: ignore[attr-defined]
 
-    def watched(data: Any, dirs: Any) -> dict[str, str]:
+    def watched(data: Any, *args: Any) -> dict[str, str]:
         tracked = [data.assessment, data.assessment.portfolio]
         seen.append(not any(o is x for o in gc.get_objects() for x in tracked))
-        return render(data, dirs)
+        return render(data, *args)
 
     monkeypatch.setattr(build, "render_pages", watched)
     site, _ = build.generate_site(minimal, workers=1)
@@ -97,6 +97,7 @@ def test_mkdocs_builds_the_generated_files_frozen_and_unfreezes(
 def test_the_command_freezes_everything_as_it_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     monkeypatch.setattr(sys, "argv", ["certfolio", "schema"])
+
     def main() -> int:
         calls.append("main")
         return 0
