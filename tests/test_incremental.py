@@ -78,9 +78,14 @@ def test_one_evidence_edit_rewrites_its_page_and_the_pages_listing_it_only(
         "title: Mission, vision & customer promise",
         "title: Mission, vision and promise",
     )
+    site = sample.parent / "site"
+    inodes = {p: site.joinpath(p).stat().st_ino for p in _mtimes(site)}
     written = _same_as_cold(sample)
     pages = [p for p in written if p.endswith(".html")]
     assert "evidence/EV-001.html" in pages
+    # what was not written is the previous site's file itself (a hard link), not a copy
+    kept = {p: site.joinpath(p).stat().st_ino for p in _mtimes(site) if p not in written}
+    assert kept and all(inodes[p] == inode for p, inode in kept.items())
     assert "requirements/LP-01.html" in pages  # lists the evidence it supports, by title
     assert "metrics/M13.html" not in pages and "requirements/RS-04.html" not in pages
     total = sum(1 for p in (sample.parent / "site").rglob("*.html"))
@@ -172,3 +177,20 @@ def test_a_generated_multi_program_portfolio_rebuilds_incrementally(
     pages = [p for p in written if p.endswith(".html")]
     assert "evidence/EV-00001.html" in pages
     assert len(pages) < sum(1 for _ in (project / "site").rglob("*.html")) / 4
+
+
+def test_without_hard_links_the_unchanged_files_are_copied(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.engines import mkdocs
+
+    def no_links(source: object, target: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(mkdocs.os, "link", no_links)
+    site = sample.parent / "site"
+    inodes = {p: site.joinpath(p).stat().st_ino for p in _mtimes(site)}
+    _edit(sample.parent / "evidence" / "evidence" / "EV-001.yaml", "Mission,", "Our mission,")
+    written = _same_as_cold(sample)
+    copied = [p for p in _mtimes(site) if p not in written]
+    assert copied and all(site.joinpath(p).stat().st_ino != inodes[p] for p in copied)

@@ -275,9 +275,11 @@ def build_site(
     (which the site otherwise shows) fail the build too. Timings: the generator's stages
     (load, assess, charts, render) and "mkdocs", the rest.
 
-    Incremental unless `clean`: when the target holds a state (`incremental.STATE_FILE`), the
-    staging folder starts as a copy of it and MkDocs rebuilds only the pages whose inputs
-    changed (see `CertfolioPlugin`); the result is the same, byte for byte, as a clean build.
+    Incremental unless `clean`: when the target holds a state (`incremental.STATE_FILE`),
+    MkDocs writes only the pages and files whose inputs changed into the empty staging
+    folder (see `CertfolioPlugin`), and once it succeeded the staging folder gets the rest
+    from the target as hard links (`_keep_unchanged`); the result is the same, byte for
+    byte, as a clean build, and nothing of the previous site is copied or written.
 
     `prepare` may change the loaded configuration before the build (the offline copy adds
     Material's offline plugin with it: `offline.py`).
@@ -303,9 +305,7 @@ def _build_locked(
     start = time.perf_counter()
     output.sweep(target)
     staging = output.new_staging(target)
-    dirty = not clean and (target / STATE_FILE).is_file()
-    if dirty:  # start from the previous site; MkDocs then skips what did not change
-        shutil.copytree(target, staging, symlinks=True, dirs_exist_ok=True)
+    dirty = not clean and (target / STATE_FILE).is_file()  # MkDocs skips what did not change
     counter = _Counter()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(counter)
@@ -316,6 +316,7 @@ def _build_locked(
         plugin = config.plugins.get("certfolio")
         if isinstance(plugin, CertfolioPlugin):
             plugin.dirty, plugin.keep_state = dirty, True
+            plugin.previous_site = target  # read there; the new site is written to staging
         if prepare is not None:  # last: it may also change the plugin's settings
             prepare(config)
         with heap.build():  # the generated site is not walked by MkDocs' full collections
@@ -339,12 +340,28 @@ def _build_locked(
         output.discard(staging)
         return BuildResult(counter.messages, timings, previous_kept=target.exists())
     try:
+        if isinstance(plugin, CertfolioPlugin) and plugin.previous_site is not None:
+            _keep_unchanged(plugin.kept, target, staging)
         output.swap_in(staging, target)
     except BaseException:
         output.discard(staging)
         raise
     timings["mkdocs"] = time.perf_counter() - start - sum(timings.values())
     return BuildResult([], timings, previous_kept=False)
+
+
+def _keep_unchanged(kept: list[str], previous: Path, staging: Path) -> None:
+    """Give the new site the previous site's files that the build left unwritten because
+    they did not change: hard links where the file system allows (instant, no second copy
+    of the bytes; nothing writes into the new site any more), copies elsewhere. Until the
+    swap, the previous site stays as it was."""
+    for rel in kept:
+        source, target = previous / rel, staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or one without hard links
+            shutil.copy2(source, target)
 
 
 def serve_site(config_file: Path, address: str, *, incremental: bool = True) -> None:

@@ -11,12 +11,16 @@ rebuilt keep their titles and meta (read, not rendered), their anchors (links in
 still checked) and their search entries (from the previous index, in the order a cold build
 writes them); files the previous build wrote and this one did not are removed. The result is
 the cold build's, byte for byte (`tests/test_incremental.py`).
+
+`certfolio site` builds into a new folder (`previous_site` is the site it replaces): there
+MkDocs writes only what changed, and `kept` lists the rest (generated files with the same
+content, and theme and docs files MkDocs' own rule finds up to date), which the caller
+links in from the previous site after the build; nothing stale is there to remove.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -67,12 +71,35 @@ class GeneratedFile(File):
         return self.changed
 
 
+class KeptFile(File):
+    """A file of the theme or the docs folder that the previous site holds as it is now (by
+    MkDocs' own rule: not older than its source): MkDocs leaves it unwritten, and the build
+    takes the previous site's (`IncrementalBuild.kept`)."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+def _unchanged(file: File, previous_site: Path) -> bool:
+    """MkDocs' `File.is_modified`, negated and asked of the previous site's copy."""
+    if file.generated_by is not None or file.abs_src_path is None:
+        return False
+    before = previous_site / file.dest_uri
+    return before.is_file() and before.stat().st_mtime >= Path(file.abs_src_path).stat().st_mtime
+
+
 class IncrementalBuild:
     """The plugin hooks of an incremental build; the plugin calls `_plan` from every
     `on_files` (after adding the generated files) and `_save_state` from `on_post_build`."""
 
     dirty = False  # a dirty build: keep what did not change
     keep_state = False  # write the state the next incremental build needs
+    # the previous site, when the build writes into a new folder (`certfolio site`); None:
+    # it is the site folder itself, updated in place (`mkdocs serve --dirty`)
+    previous_site: Path | None = None
+    # with a `previous_site`: the outputs left unwritten because they did not change, which
+    # the caller takes from the previous site once the build succeeded
+    kept: list[str]
     _previous: BuildState | None = None
     _state: BuildState | None = None
     _search: Any = None
@@ -85,6 +112,8 @@ class IncrementalBuild:
         if not (self.dirty or self.keep_state):
             return
         site_dir = Path(config.site_dir)
+        before_dir = self.previous_site or site_dir
+        self.kept = []
         config_text = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
         extra = {"site_url": config.site_url, "language": config.theme["language"]}
         # the installed themes' files change with their versions, which the key holds
@@ -93,11 +122,11 @@ class IncrementalBuild:
         key = build_key(config_text, config.nav, themes, extra)
         pages = sorted(f.src_uri for f in files if f.is_documentation_page())
         state = BuildState(key, pages=digest("\n".join(pages)))
-        previous = load_state(site_dir) if self.dirty else None
-        entries = previous_entries(site_dir) if previous is not None else None
+        previous = load_state(before_dir) if self.dirty else None
+        entries = previous_entries(before_dir) if previous is not None else None
         if previous is None or previous.key != key or entries is None:
             previous, entries = None, None
-            if self.dirty:  # nothing there can be trusted: build it all
+            if self.dirty and self.previous_site is None:  # nothing there can be trusted
                 clean_directory(str(site_dir))
         for file in files:
             if isinstance(file, GeneratedFile):
@@ -107,7 +136,13 @@ class IncrementalBuild:
                 before = None
                 if previous is not None:
                     before = (previous.page_hashes if page else previous.files).get(file.src_uri)
-                file.changed = before != content or not os.path.isfile(file.abs_dest_path)
+                file.changed = before != content or not (before_dir / file.dest_uri).is_file()
+                if not file.changed and self.previous_site is not None:
+                    self.kept.append(file.dest_uri)
+            elif self.previous_site is not None and not file.is_documentation_page():
+                if previous is not None and _unchanged(file, before_dir):
+                    file.__class__ = KeptFile  # the theme's and docs' files as they were
+                    self.kept.append(file.dest_uri)
             elif file.is_documentation_page() and previous and previous.pages != state.pages:
                 # a hand-written page may link to a page that came or went: check it again
                 Path(file.abs_dest_path).unlink(missing_ok=True)
@@ -169,6 +204,6 @@ class IncrementalBuild:
         if self._search is not None:
             templates.append("search/search_index.json")
         state.outputs = sorted({*(f.dest_uri for f in self._files), *templates})
-        if self._previous is not None:
+        if self._previous is not None and self.previous_site is None:
             remove_stale(site_dir, self._previous.outputs, state.outputs)
         save_state(site_dir, state)
