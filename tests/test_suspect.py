@@ -506,3 +506,32 @@ def test_a_broken_reviews_file_gives_positioned_errors(
         "evidence/reviews.yaml:3:16: error: 'EV-02 > AA-02' must be a mapping, got a list [E100]\n"
         "4 errors, 0 warnings in 11 files\n"
     )
+
+
+def test_a_link_looked_up_is_the_link_the_list_holds(tmp_path: Path) -> None:
+    import importlib
+
+    from generator.portfolio.links import link_between, links_of
+
+    from .test_scale import TINY
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        scale_gen = importlib.import_module("scale_gen")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    scale_gen.generate(tmp_path / "generated", **TINY)
+    for root in (SAMPLE, tmp_path / "generated"):
+        portfolio, _ = validate_portfolio(root)
+        assert portfolio is not None
+        listed = {(link.owner, link.target): link for link in links_of(portfolio)}
+        ids = [
+            *portfolio.requirements,
+            *portfolio.evidence,
+            *portfolio.metrics,
+            *portfolio.findings,
+            "NOPE-1",
+        ]
+        for owner in ids:
+            for target in ids:
+                assert link_between(portfolio, owner, target) == listed.get((owner, target))
