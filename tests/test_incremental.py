@@ -194,3 +194,31 @@ def test_without_hard_links_the_unchanged_files_are_copied(
     written = _same_as_cold(sample)
     copied = [p for p in _mtimes(site) if p not in written]
     assert copied and all(site.joinpath(p).stat().st_ino != inodes[p] for p in copied)
+
+
+def test_a_build_without_state_after_an_incremental_one_keeps_nothing_of_it(
+    sample: Path,
+) -> None:
+    """MkDocs keeps one plugin instance per process: a later build that keeps no state (the
+    offline copy, the PDF) must not take files the incremental build kept, nor lack the list."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from generator.engines.mkdocs import CertfolioPlugin
+
+    _edit(sample.parent / "evidence" / "evidence" / "EV-001.yaml", "Mission,", "Our mission,")
+    site = sample.parent / "site"
+    before = _mtimes(site)
+    _build(sample, site)  # incremental: most files kept, not written
+    assert sum(before.get(p) == t for p, t in _mtimes(site).items()) > len(before) / 2
+
+    def no_state(config: MkDocsConfig) -> None:
+        plugin = config.plugins.get("certfolio")
+        assert isinstance(plugin, CertfolioPlugin)
+        plugin.keep_state = False
+
+    other = sample.parent / "other"
+    result = build_site(sample, other, clean=True, prepare=no_state)
+    assert result.problems == []
+    cold = sample.parent / "cold"
+    _build(sample, cold, clean=True)
+    assert digest_tree(other) == {p: h for p, h in digest_tree(cold).items() if p != STATE_FILE}

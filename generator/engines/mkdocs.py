@@ -19,7 +19,7 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,7 @@ class CertfolioPlugin(IncrementalBuild, BasePlugin[CertfolioConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command  # "serve": an invalid portfolio shows an error page instead
         self.dirty = dirty
+        self.previous_site = None  # MkDocs' own commands update the site folder in place
 
     @event_priority(100)  # before Material's search, which reads the theme's language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -350,7 +351,7 @@ def _build_locked(
     return BuildResult([], timings, previous_kept=False)
 
 
-def _keep_unchanged(kept: list[str], previous: Path, staging: Path) -> None:
+def _keep_unchanged(kept: Sequence[str], previous: Path, staging: Path) -> None:
     """Give the new site the previous site's files that the build left unwritten because
     they did not change: hard links where the file system allows (instant, no second copy
     of the bytes; nothing writes into the new site any more), copies elsewhere. Until the

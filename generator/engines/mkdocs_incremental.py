@@ -21,6 +21,7 @@ links in from the previous site after the build; nothing stale is there to remov
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,9 @@ class IncrementalBuild:
     # it is the site folder itself, updated in place (`mkdocs serve --dirty`)
     previous_site: Path | None = None
     # with a `previous_site`: the outputs left unwritten because they did not change, which
-    # the caller takes from the previous site once the build succeeded
-    kept: list[str]
+    # the caller takes from the previous site once the build succeeded (each `_plan` anew:
+    # MkDocs keeps one plugin instance for every build in a process)
+    kept: Sequence[str] = ()
     _previous: BuildState | None = None
     _state: BuildState | None = None
     _search: Any = None
@@ -109,11 +111,12 @@ class IncrementalBuild:
         dirty build or one that keeps its state; a plugin MkDocs reuses (serve, several
         builds in one process) forgets the last build's plan either way."""
         self._previous = self._state = None
+        kept: list[str] = []
+        self.kept = kept
         if not (self.dirty or self.keep_state):
             return
         site_dir = Path(config.site_dir)
         before_dir = self.previous_site or site_dir
-        self.kept = []
         config_text = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
         extra = {"site_url": config.site_url, "language": config.theme["language"]}
         # the installed themes' files change with their versions, which the key holds
@@ -138,11 +141,11 @@ class IncrementalBuild:
                     before = (previous.page_hashes if page else previous.files).get(file.src_uri)
                 file.changed = before != content or not (before_dir / file.dest_uri).is_file()
                 if not file.changed and self.previous_site is not None:
-                    self.kept.append(file.dest_uri)
+                    kept.append(file.dest_uri)
             elif self.previous_site is not None and not file.is_documentation_page():
                 if previous is not None and _unchanged(file, before_dir):
                     file.__class__ = KeptFile  # the theme's and docs' files as they were
-                    self.kept.append(file.dest_uri)
+                    kept.append(file.dest_uri)
             elif file.is_documentation_page() and previous and previous.pages != state.pages:
                 # a hand-written page may link to a page that came or went: check it again
                 Path(file.abs_dest_path).unlink(missing_ok=True)
