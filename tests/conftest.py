@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -22,3 +23,23 @@ def copy_portfolio(source: Path, target: Path) -> Path:
 def minimal(tmp_path: Path) -> Path:
     """A valid 10-file portfolio (tests/data/minimal) at <tmp>/evidence, free to modify."""
     return copy_portfolio(DATA / "minimal", tmp_path / "evidence")
+
+
+class CollectorSpy:
+    """The `gc` module, recording calls to `freeze` and `unfreeze`: set in place of a module's
+    `gc` to check what it asks of the collector (frozen objects still die when nothing refers
+    to them, so the freeze count is no measure)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(gc, name)
+
+    def freeze(self) -> None:
+        self.calls.append("freeze")
+        gc.freeze()
+
+    def unfreeze(self) -> None:
+        self.calls.append("unfreeze")
+        gc.unfreeze()

@@ -16,6 +16,7 @@ from generator import cli, heap
 from generator.engines.mkdocs import CertfolioPlugin, build_site
 from generator.site import build
 
+from .conftest import CollectorSpy
 from .test_site import make_project
 
 
@@ -41,26 +42,8 @@ def test_keep_freezes_inside_a_build_till_the_outermost_build_ends() -> None:
     assert any(o is kept for o in gc.get_objects(2))  # back in the oldest generation
 
 
-class _CollectorSpy:
-    """The `gc` module, recording calls to `freeze` and `unfreeze`."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(gc, name)
-
-    def freeze(self) -> None:
-        self.calls.append("freeze")
-        gc.freeze()
-
-    def unfreeze(self) -> None:
-        self.calls.append("unfreeze")
-        gc.unfreeze()
-
-
 def test_a_programs_own_frozen_objects_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    spy = _CollectorSpy()
+    spy = CollectorSpy()
     monkeypatch.setattr(heap, "gc", spy)
     with heap.build():
         heap.keep()

@@ -25,7 +25,7 @@ from generator.portfolio.signed import write_signed
 from generator.portfolio.source import DEFAULT_LIMITS, Limits
 from generator.portfolio.validate import validate_portfolio
 
-from .conftest import ROOT, SAMPLE, copy_portfolio
+from .conftest import ROOT, SAMPLE, CollectorSpy, copy_portfolio
 from .test_scale import TINY
 
 Outcome = tuple[Portfolio | None, list[Diagnostic]]
@@ -297,30 +297,12 @@ def test_the_folder_keeps_the_latest_outcomes(minimal: Path, tmp_path: Path) -> 
         assert cache.stats.results == whole
 
 
-class _CollectorSpy:
-    """The `gc` module, recording calls to `freeze` and `unfreeze`."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(gc, name)
-
-    def freeze(self) -> None:
-        self.calls.append("freeze")
-        gc.freeze()
-
-    def unfreeze(self) -> None:
-        self.calls.append("unfreeze")
-        gc.unfreeze()
-
-
 def test_the_garbage_collector_is_left_as_it_was(
     minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     validate(minimal, cache_in(tmp_path))
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    spy = _CollectorSpy()
+    spy = CollectorSpy()
     monkeypatch.setattr(parsecache, "gc", spy)
     _, cache = answered_whole(minimal, tmp_path)  # the model joins the oldest generation
     assert cache.stats.results == 1 and spy.calls == ["freeze", "unfreeze"]
