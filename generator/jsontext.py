@@ -46,10 +46,9 @@ def dumps(value: Any) -> str:
     put = out.append
 
     def write(item: Any, pad: str) -> None:
-        kind = type(item)
-        if kind is str:
+        if type(item) is str:
             put(encode_basestring(item))
-        elif kind is dict or (kind is not list and isinstance(item, dict)):
+        elif isinstance(item, dict):
             if not item:
                 put("{}")
                 return
@@ -60,7 +59,7 @@ def dumps(value: Any) -> str:
                 write(member, inner)
                 lead = ",\n" + inner
             put("\n" + pad + "}")
-        elif kind is list or kind is tuple or isinstance(item, (list, tuple)):
+        elif isinstance(item, (list, tuple)):
             if not item:
                 put("[]")
                 return
