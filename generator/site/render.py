@@ -47,6 +47,7 @@ SHARED_FROM = 1_000
 
 #: Renders some of the pages: their Markdown by path.
 Task = Callable[[], dict[str, str]]
+
 #: The numbers the glossary page explains, from the code that applies them.
 RULES = {
     "limit_factor": stats.XMR_LIMIT_FACTOR,
